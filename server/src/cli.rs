@@ -1,0 +1,74 @@
+//! The command line: `attest [serve] | migrate | seed demo`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::StartupError;
+use crate::startup::{shutdown_signal, Application};
+
+/// Attest: quality management and audit compliance for migration health assessment centres.
+///
+/// Configuration comes from the environment: ATTEST_DATABASE_URL (default
+/// sqlite://data/attest.db), ATTEST_ADDR (default 127.0.0.1:3000), ATTEST_SITE_ROOT (default
+/// target/site) and RUST_LOG.
+#[derive(Debug, Parser)]
+#[command(name = "attest", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply migrations and serve the web application and API (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Load data into the database.
+    #[command(subcommand)]
+    Seed(SeedCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SeedCommand {
+    /// The 36-site demo network; safe to run more than once.
+    Demo,
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> Result<ExitCode, StartupError> {
+    let config = Config::from_env()?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let app = Application::build(&config).await?;
+            tracing::info!(
+                addr = %app.local_addr(),
+                database = %config.database_url.redacted(),
+                "attest is listening on http://{}", app.local_addr()
+            );
+            app.run_until(shutdown_signal())
+                .await
+                .map_err(|error| StartupError::Other(format!("server stopped: {error}")))?;
+        }
+        Command::Migrate => {
+            let db = Db::connect(&config.database_url).await?;
+            db.migrate().await?;
+            println!("migrations applied to {}", config.database_url.redacted());
+        }
+        Command::Seed(SeedCommand::Demo) => {
+            let db = Db::connect(&config.database_url).await?;
+            db.migrate().await?;
+            let summary = crate::seed::demo::seed(&db)
+                .await
+                .map_err(|error| StartupError::Other(format!("seeding failed: {error}")))?;
+            println!(
+                "demo network ready: {} regions, {} countries, {} sites",
+                summary.regions, summary.countries, summary.sites
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,80 @@
+//! The built client (JavaScript, WebAssembly, CSS) and how it is served.
+//!
+//! The build script puts the bundle in `<site root>/pkg/<content hash>/` and writes the hash to
+//! `<site root>/BUILD_ID`. Because a new build gets a new URL, the files can be cached for a year
+//! (`immutable`); without a build id (a development build) they must be revalidated.
+
+use std::path::{Path, PathBuf};
+
+use axum::http::{header, HeaderValue};
+use axum::Router;
+use leptos::config::Env;
+use leptos::prelude::LeptosOptions;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Where the client bundle is and under which URL it is served.
+#[derive(Debug, Clone)]
+pub struct ClientBundle {
+    site_root: PathBuf,
+    build_id: Option<String>,
+}
+
+impl ClientBundle {
+    /// Reads the build id, if the client was built.
+    pub fn locate(site_root: &Path) -> Self {
+        let build_id = std::fs::read_to_string(site_root.join("BUILD_ID"))
+            .ok()
+            .map(|id| id.trim().to_string())
+            .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric()));
+        if build_id.is_none() {
+            tracing::warn!(
+                site_root = %site_root.display(),
+                "no client build found (BUILD_ID missing); pages render without hydration \
+                 until scripts/build.sh has run"
+            );
+        }
+        ClientBundle {
+            site_root: site_root.to_path_buf(),
+            build_id,
+        }
+    }
+
+    /// The bundle's folder relative to the site root, as Leptos links it (`pkg/<hash>`).
+    fn pkg_dir(&self) -> String {
+        match &self.build_id {
+            Some(id) => format!("pkg/{id}"),
+            None => "pkg".into(),
+        }
+    }
+
+    /// The URL prefix under which the bundle is served.
+    pub fn url_prefix(&self) -> String {
+        format!("/{}", self.pkg_dir())
+    }
+
+    /// The Leptos options that make the shell link this bundle.
+    pub fn leptos_options(&self) -> LeptosOptions {
+        LeptosOptions::builder()
+            .output_name("attest")
+            .site_root(self.site_root.to_string_lossy().to_string())
+            .site_pkg_dir(self.pkg_dir())
+            .env(Env::PROD)
+            .build()
+    }
+
+    /// Serves the bundle's files with the right cache policy.
+    pub fn service(&self) -> Router {
+        let cache = if self.build_id.is_some() {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
+        Router::new()
+            .fallback_service(ServeDir::new(self.site_root.join(self.pkg_dir())))
+            .layer(SetResponseHeaderLayer::overriding(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(cache),
+            ))
+    }
+}

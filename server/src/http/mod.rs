@@ -1,0 +1,53 @@
+//! The HTTP surface: one router built in one place from each area's routes.
+
+mod assets;
+mod health;
+
+use std::sync::Arc;
+
+use app::backend::SharedBackend;
+use axum::extract::FromRef;
+use axum::Router;
+use leptos::prelude::{provide_context, LeptosOptions};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::backend::UiBackend;
+use crate::db::Db;
+
+pub use assets::ClientBundle;
+
+/// What every handler may need.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+}
+
+/// The whole application: health, static assets, server-rendered pages and server functions.
+pub fn router(db: Db, bundle: &ClientBundle) -> Router {
+    let state = AppState {
+        leptos_options: bundle.leptos_options(),
+        db: db.clone(),
+    };
+    let backend: SharedBackend = Arc::new(UiBackend::new(db));
+    let routes = generate_route_list(app::App);
+    let shell_options = state.leptos_options.clone();
+
+    Router::new()
+        .merge(health::routes())
+        .nest_service(&bundle.url_prefix(), bundle.service())
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(backend.clone()),
+            move || app::shell(shell_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            app::shell,
+        ))
+        .with_state(state)
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+}

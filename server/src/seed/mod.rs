@@ -1,0 +1,3 @@
+//! Seed data: the demo network (and, later, synthetic data at scale).
+
+pub mod demo;
