@@ -1,0 +1,3 @@
+//! Server functions: the user interface's calls to the server, one area per module.
+
+pub mod sites;

@@ -1,0 +1,3 @@
+//! Types shared by the server and the browser: what the server functions return.
+
+pub mod sites;

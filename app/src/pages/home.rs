@@ -1,0 +1,69 @@
+//! The landing page: the network at a glance.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use crate::api::sites::list_sites;
+use crate::components::feedback::{ErrorPanel, Loading};
+use crate::model::sites::{group_by_region, SiteSummary};
+
+/// How many sites of a group run a service.
+fn count_service(sites: &[&SiteSummary], service: &str) -> usize {
+    sites
+        .iter()
+        .filter(|s| s.services.iter().any(|x| x == service))
+        .count()
+}
+
+/// Regions of the network with the number of sites and services in each.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let sites = Resource::new(|| (), |_| list_sites());
+    view! {
+        <Title text="Dashboard" />
+        <section class="page">
+            <h1>"Network overview"</h1>
+            <Suspense fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    match sites.await {
+                        Ok(sites) => {
+                            let total = sites.len();
+                            let groups = group_by_region(&sites)
+                                .into_iter()
+                                .map(|g| {
+                                    let href = format!("/sites?region={}", g.region_code);
+                                    view! {
+                                        <li class="card">
+                                            <h2 class="card__title">{g.region_name.to_string()}</h2>
+                                            <p class="card__figure">
+                                                <strong>{g.sites.len()}</strong>
+                                                {if g.sites.len() == 1 { " site" } else { " sites" }}
+                                            </p>
+                                            <p class="card__detail">
+                                                {count_service(&g.sites, "lab")}
+                                                " laboratories · "
+                                                {count_service(&g.sites, "radiology")}
+                                                " radiology services"
+                                            </p>
+                                            <A href=href>"See the sites"</A>
+                                        </li>
+                                    }
+                                })
+                                .collect_view();
+                            view! {
+                                <p class="lead">
+                                    {total}
+                                    " assessment centres in the network. Audits, CAPA, PT/EQA and document control figures will appear here as those modules go live."
+                                </p>
+                                <ul class="card-grid">{groups}</ul>
+                            }
+                                .into_any()
+                        }
+                        Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
