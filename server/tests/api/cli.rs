@@ -1,0 +1,116 @@
+//! The `attest` binary's command line and its answers to configuration mistakes: one clear line
+//! naming the setting, a non-zero exit, never a panic.
+
+use std::process::{Command, Output};
+
+fn attest(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_attest"))
+        .args(args)
+        .current_dir(dir.path())
+        .env_remove("ATTEST_DATABASE_URL")
+        .env_remove("ATTEST_ADDR")
+        .env("RUST_LOG", "error")
+        .envs(env.iter().copied())
+        .output()
+        .expect("attest runs")
+}
+
+fn assert_clear_failure(output: &Output, setting: &str) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    assert_eq!(output.status.code(), Some(1), "exit code; stderr: {stderr}");
+    assert!(stderr.contains(setting), "names {setting}: {stderr}");
+    assert!(!stderr.contains("panicked"), "no panic: {stderr}");
+    assert!(
+        !stderr.contains("RUST_BACKTRACE"),
+        "no backtrace hint: {stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    stderr
+}
+
+#[test]
+fn help_lists_the_subcommands() {
+    let output = attest(&["--help"], &[]);
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for command in ["serve", "migrate", "seed"] {
+        assert!(
+            help.contains(command),
+            "{command} missing from --help: {help}"
+        );
+    }
+}
+
+#[test]
+fn seed_demo_creates_the_database_file_and_reports_what_it_loaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/data/attest.db", dir.path().display());
+    let output = attest(&["seed", "demo"], &[("ATTEST_DATABASE_URL", &url)]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("36 sites"));
+    assert!(dir.path().join("data/attest.db").exists());
+}
+
+#[test]
+fn unknown_database_scheme_is_rejected_clearly() {
+    let output = attest(
+        &["migrate"],
+        &[("ATTEST_DATABASE_URL", "mysql://localhost/attest")],
+    );
+    let stderr = assert_clear_failure(&output, "ATTEST_DATABASE_URL");
+    assert!(
+        stderr.contains("unknown database scheme 'mysql'"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn unreachable_database_is_reported_without_its_password() {
+    let output = attest(
+        &["migrate"],
+        &[(
+            "ATTEST_DATABASE_URL",
+            "postgres://attest:hunter2hunter2@127.0.0.1:1/attest",
+        )],
+    );
+    let stderr = assert_clear_failure(&output, "ATTEST_DATABASE_URL");
+    assert!(stderr.contains("cannot connect"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "password leaked: {stderr}");
+}
+
+#[test]
+fn unwritable_data_directory_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    // A regular file where a folder should be: no user, root included, can create it.
+    let blocker = dir.path().join("not-a-folder");
+    std::fs::write(&blocker, b"").unwrap();
+    let url = format!("sqlite://{}/data/attest.db", blocker.display());
+    let output = attest(&["migrate"], &[("ATTEST_DATABASE_URL", &url)]);
+    let stderr = assert_clear_failure(&output, "ATTEST_DATABASE_URL");
+    assert!(stderr.contains("data directory"), "{stderr}");
+}
+
+#[test]
+fn port_in_use_is_reported() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/attest.db", dir.path().display());
+    let output = attest(
+        &["serve"],
+        &[("ATTEST_DATABASE_URL", &url), ("ATTEST_ADDR", &addr)],
+    );
+    let stderr = assert_clear_failure(&output, "ATTEST_ADDR");
+    assert!(stderr.contains(&addr), "{stderr}");
+}
+
+#[test]
+fn malformed_address_is_reported() {
+    let output = attest(&["serve"], &[("ATTEST_ADDR", "localhost")]);
+    assert_clear_failure(&output, "ATTEST_ADDR");
+}

@@ -1,0 +1,172 @@
+//! `spawn_app`: a real server on 127.0.0.1:0 with a database of its own.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use server::config::{Config, DatabaseUrl};
+use server::db::Db;
+use server::startup::Application;
+use sqlx::Connection;
+use tokio::sync::oneshot;
+
+/// Which database a test runs against.
+#[derive(Debug, Clone, Copy)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A running server and what a test needs to talk to it.
+pub struct TestApp {
+    pub address: String,
+    pub db: Db,
+    pub client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// GET, returning the status and the body as text.
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("body read"))
+    }
+
+    pub async fn seed_demo(&self) {
+        server::seed::demo::seed(&self.db)
+            .await
+            .expect("demo data seeds");
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("select count(*) from {table}"))
+            .fetch_one(self.db.pool())
+            .await
+            .expect("count query")
+    }
+}
+
+/// Starts a server against a fresh, migrated, empty database.
+pub async fn spawn_app(engine: Engine) -> TestApp {
+    spawn_app_with(engine, |_| {}).await
+}
+
+/// Like [`spawn_app`], letting the test adjust the configuration first.
+pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    if std::env::var_os("TEST_LOG").is_some() {
+        server::telemetry::init();
+    }
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let database_url = match engine {
+        Engine::Sqlite => {
+            let path = dir.path().join("attest.db");
+            DatabaseUrl::parse(&format!("sqlite://{}", path.display())).unwrap()
+        }
+        Engine::Postgres => fresh_postgres_database().await,
+    };
+    let mut config = Config {
+        database_url,
+        addr: "127.0.0.1:0".parse().unwrap(),
+        site_root: dir.path().join("site"),
+    };
+    adjust(&mut config);
+    let app = Application::build(&config)
+        .await
+        .expect("the server starts");
+    let address = format!("http://{}", app.local_addr());
+    let db = app.db().clone();
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        address,
+        db,
+        client,
+        stop: Some(stop),
+        _dir: dir,
+    }
+}
+
+/// The URL of the test PostgreSQL server's maintenance database (set by scripts/test.sh).
+pub fn postgres_admin_url() -> String {
+    std::env::var("ATTEST_TEST_POSTGRES_URL").unwrap_or_else(|_| {
+        panic!(
+            "ATTEST_TEST_POSTGRES_URL is not set. Run scripts/test.sh, or start the test \
+             database with `export ATTEST_TEST_POSTGRES_URL=$(scripts/postgres.sh start)`."
+        )
+    })
+}
+
+/// Creates an empty database on the test server and returns its URL.
+async fn fresh_postgres_database() -> DatabaseUrl {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let admin_url = postgres_admin_url();
+    let name = format!(
+        "attest_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        chrono::Utc::now().timestamp_micros()
+    );
+    let mut admin = sqlx::PgConnection::connect(&admin_url)
+        .await
+        .expect("the test PostgreSQL server answers");
+    sqlx::query(&format!("create database {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("test database created");
+    let (base, query) = match admin_url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (admin_url.as_str(), String::new()),
+    };
+    let base = base.rsplit_once('/').map(|(host, _)| host).unwrap_or(base);
+    DatabaseUrl::parse(&format!("{base}/{name}{query}")).unwrap()
+}
+
+/// Declares each listed `async fn name(app: TestApp)` as two tests, `sqlite::name` and
+/// `postgres::name`, each with a server of its own.
+macro_rules! on_both_databases {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    super::$test(crate::helpers::spawn_app(crate::helpers::Engine::Sqlite).await).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    super::$test(crate::helpers::spawn_app(crate::helpers::Engine::Postgres).await).await
+                }
+            )*
+        }
+    };
+}
+pub(crate) use on_both_databases;

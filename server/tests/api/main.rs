@@ -1,0 +1,9 @@
+//! HTTP-level integration tests: the real server on a random port against a fresh database,
+//! each test run on SQLite and on PostgreSQL (see `helpers::on_both_databases!`).
+
+mod helpers;
+
+mod cli;
+mod health;
+mod pages;
+mod seed;
