@@ -1,0 +1,123 @@
+import { test, expect, type Page } from '@playwright/test';
+
+/** Fails the test on any browser console error or uncaught exception. */
+function watchConsole(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return errors;
+}
+
+/** Counts full document loads (a hydrated app navigates without them). */
+function countDocumentRequests(page: Page): { count: number } {
+  const counter = { count: 0 };
+  page.on('request', (request) => {
+    if (request.resourceType() === 'document') counter.count += 1;
+  });
+  return counter;
+}
+
+async function waitForHydration(page: Page) {
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}
+
+test.describe('server rendering', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the sites page arrives rendered, grouped by region, without JavaScript', async ({ page }) => {
+    const response = await page.goto('/sites');
+    expect(response?.status()).toBe(200);
+    await expect(page).toHaveTitle('Sites · Attest');
+    await expect(page.getByRole('heading', { name: /East and Horn of Africa/ })).toBeVisible();
+    await expect(page.locator('.site-row')).toHaveCount(36);
+    await expect(page.getByText('36 sites')).toBeVisible();
+  });
+
+  test('an unknown address answers 404 with a way back', async ({ page }) => {
+    const response = await page.goto('/no/such/page');
+    expect(response?.status()).toBe(404);
+    await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+    await expect(page.getByRole('link', { name: 'browse the sites' })).toBeVisible();
+  });
+});
+
+test.describe('hydration', () => {
+  test('links navigate without a document request and the filter narrows as you type', async ({ page }) => {
+    const errors = watchConsole(page);
+    const documents = countDocumentRequests(page);
+
+    await page.goto('/');
+    await waitForHydration(page);
+    expect(documents.count).toBe(1);
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sites' }).click();
+    await expect(page).toHaveURL(/\/sites$/);
+    await expect(page.locator('.site-row')).toHaveCount(36);
+    await expect(page.getByRole('link', { name: 'Sites' })).toHaveAttribute('aria-current', 'page');
+
+    const filter = page.getByLabel('Filter sites');
+    await filter.pressSequentially('kenya');
+    await expect(page.locator('.site-row')).toHaveCount(2);
+    await expect(page.getByText('2 of 36 sites')).toBeVisible();
+    await filter.fill('nairobi');
+    await expect(page.locator('.site-row')).toHaveCount(1);
+    await filter.fill('zzzz');
+    await expect(page.getByRole('heading', { name: 'No sites match' })).toBeVisible();
+    await filter.fill('');
+    await expect(page.locator('.site-row')).toHaveCount(36);
+
+    await page.getByRole('link', { name: /KEN-NBO/ }).click();
+    await expect(page).toHaveURL(/\/sites\/KEN-NBO$/);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Nairobi Health Assessment Centre');
+    await expect(page.getByText('Teleradiology quality control')).toBeVisible();
+    await expect(page).toHaveTitle('Nairobi Health Assessment Centre (KEN-NBO) · Attest');
+
+    expect(documents.count, 'every navigation stayed in the app').toBe(1);
+    expect(errors).toEqual([]);
+  });
+
+  test('control: without the WebAssembly client the filter does nothing and links reload', async ({ page }) => {
+    // Proves the test above can fail: the same steps with hydration blocked behave differently.
+    await page.route('**/*.wasm', (route) => route.abort());
+    const documents = countDocumentRequests(page);
+    await page.goto('/sites');
+    await page.getByLabel('Filter sites').fill('nairobi');
+    await expect(page.locator('.site-row')).toHaveCount(36);
+    await page.getByRole('link', { name: /KEN-NBO/ }).click();
+    await expect(page).toHaveURL(/\/sites\/KEN-NBO$/);
+    expect(documents.count).toBe(2);
+    await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
+  });
+
+  test('the filter can be pre-filled from the address and the dashboard links to a region', async ({ page }) => {
+    await page.goto('/');
+    await waitForHydration(page);
+    await page
+      .getByRole('listitem')
+      .filter({ has: page.getByRole('heading', { name: 'Southern Africa' }) })
+      .getByRole('link', { name: 'See the sites' })
+      .click();
+    await expect(page).toHaveURL(/\/sites\?region=SAF$/);
+    await expect(page.getByLabel('Filter sites')).toHaveValue('SAF');
+    await expect(page.locator('.site-row')).toHaveCount(4);
+  });
+});
+
+test.describe('small screens', () => {
+  test.use({ viewport: { width: 390, height: 844 }, hasTouch: true });
+
+  test('the menu opens from its button and closes after navigating', async ({ page }) => {
+    await page.goto('/');
+    await waitForHydration(page);
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await expect(nav).toBeHidden();
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await expect(nav).toBeVisible();
+    await nav.getByRole('link', { name: 'Sites' }).click();
+    await expect(page).toHaveURL(/\/sites$/);
+    await expect(nav).toBeHidden();
+    await expect(page.getByRole('button', { name: 'Menu' })).toHaveAttribute('aria-expanded', 'false');
+  });
+});
