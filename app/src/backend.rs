@@ -2,22 +2,53 @@
 //!
 //! `app` cannot depend on `server` (the server depends on `app` for its pages), so the server
 //! implements this trait and provides it as Leptos context. Server functions stay thin: get the
-//! backend, call it, return its typed result.
+//! backend, call it, return its typed result. The server reads the signed-in user from the
+//! request itself, so no method trusts a user id sent by the browser.
 
 use std::sync::Arc;
 
 use leptos::prelude::use_context;
 
 use crate::error::AppError;
+use crate::model::auth::CurrentUser;
 use crate::model::sites::{Site, SiteSummary};
+use crate::model::users::{
+    ApiToken, CreatedApiToken, NewUser, Page, TrailEntry, TrailQuery, User, UserQuery, UserUpdate,
+};
+
+/// A successful sign-in: the user, and the `Set-Cookie` header value holding the session.
+pub struct LoginOutcome {
+    pub user: CurrentUser,
+    pub set_cookie: String,
+}
 
 /// Everything the user interface asks of the server.
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync + 'static {
-    /// Every active site of the network, ordered by region and name.
+    /// The signed-in user, if any.
+    async fn current_user(&self) -> Result<Option<CurrentUser>, AppError>;
+    async fn login(&self, email: String, password: String) -> Result<LoginOutcome, AppError>;
+    /// Ends the session; returns the `Set-Cookie` value that clears the cookie.
+    async fn logout(&self) -> Result<String, AppError>;
+    async fn change_password(&self, current: String, new: String) -> Result<CurrentUser, AppError>;
+
+    /// The sites in the user's scope, ordered by region and name.
     async fn list_sites(&self) -> Result<Vec<SiteSummary>, AppError>;
-    /// One site by its code (`KEN-NBO`); `AppError::NotFound` when there is none.
+    /// One site by its code (`KEN-NBO`); `AppError::NotFound` when there is none in scope.
     async fn site(&self, code: &str) -> Result<Site, AppError>;
+
+    async fn list_users(&self, query: UserQuery) -> Result<Page<User>, AppError>;
+    async fn get_user(&self, id: i64) -> Result<User, AppError>;
+    async fn create_user(&self, new: NewUser) -> Result<User, AppError>;
+    async fn update_user(&self, id: i64, update: UserUpdate) -> Result<User, AppError>;
+    async fn set_user_active(&self, id: i64, active: bool) -> Result<User, AppError>;
+    async fn reset_password(&self, id: i64, temporary: String) -> Result<User, AppError>;
+
+    async fn list_tokens(&self) -> Result<Vec<ApiToken>, AppError>;
+    async fn create_token(&self, name: String) -> Result<CreatedApiToken, AppError>;
+    async fn revoke_token(&self, id: i64) -> Result<ApiToken, AppError>;
+
+    async fn audit_trail(&self, query: TrailQuery) -> Result<Page<TrailEntry>, AppError>;
 }
 
 /// The backend as it is stored in context.

@@ -1,30 +1,173 @@
 //! The server's implementation of the user interface's [`app::backend::Backend`] port.
+//!
+//! Server functions run inside the request: the signed-in user is read from the request's
+//! extensions (put there by `auth::middleware`), so the UI obeys the same policy as the API.
 
-use app::backend::Backend;
+use std::sync::Arc;
+
+use app::backend::{Backend, LoginOutcome};
 use app::error::AppError;
+use app::model::auth::CurrentUser;
 use app::model::sites::{Site, SiteSummary};
+use app::model::users::{
+    ApiToken, CreatedApiToken, NewUser, Page, TrailEntry, TrailQuery, User, UserQuery, UserUpdate,
+};
+use http::request::Parts;
+use leptos::prelude::use_context;
 
+use crate::auth::{middleware, service, tokens, Actor, AuthSettings, Credential, RequestMeta};
 use crate::db::Db;
-use crate::sites;
+use crate::error::Error;
+use crate::{sites, trail, users};
 
 /// Answers the UI's server functions by calling the services.
 pub struct UiBackend {
     db: Db,
+    auth: Arc<AuthSettings>,
 }
 
 impl UiBackend {
-    pub fn new(db: Db) -> Self {
-        UiBackend { db }
+    pub fn new(db: Db, auth: Arc<AuthSettings>) -> Self {
+        UiBackend { db, auth }
     }
+}
+
+fn request_parts() -> Option<Parts> {
+    use_context::<Parts>()
+}
+
+/// The signed-in user of the current request, or "please sign in".
+fn actor() -> Result<Actor, AppError> {
+    signed_in().ok_or_else(|| failed(AppError::Unauthorized("Please sign in to continue.".into())))
+}
+
+/// The signed-in user of the current request, if any (no error: not being signed in is fine).
+fn signed_in() -> Option<Actor> {
+    request_parts().and_then(|parts| parts.extensions.get::<Actor>().cloned())
+}
+
+/// Like [`actor`], but refuses users who must first change their password.
+fn active_actor() -> Result<Actor, AppError> {
+    let actor = actor()?;
+    if actor.user.must_change_password {
+        return Err(failed(AppError::Forbidden(
+            "Choose a new password before continuing.".into(),
+        )));
+    }
+    Ok(actor)
+}
+
+fn meta() -> RequestMeta {
+    request_parts()
+        .and_then(|parts| parts.extensions.get::<RequestMeta>().cloned())
+        .unwrap_or_default()
+}
+
+/// Converts a service result for the UI.
+fn ui<T>(result: Result<T, Error>) -> Result<T, AppError> {
+    result.map_err(|error| failed(AppError::from(error)))
+}
+
+/// Gives a failed call from the browser's client the error's status (a 4xx, not the 500 server
+/// functions answer by default). Page renders and plain form posts (which accept HTML) keep
+/// theirs, so pages and form redirects still work.
+fn failed(error: AppError) -> AppError {
+    let wants_html = request_parts()
+        .and_then(|parts| parts.headers.get(http::header::ACCEPT).cloned())
+        .and_then(|accept| accept.to_str().ok().map(|a| a.contains("text/html")))
+        .unwrap_or(false);
+    if let (false, Some(response), Ok(status)) = (
+        wants_html,
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(error.status()),
+    ) {
+        response.set_status(status);
+    }
+    error
 }
 
 #[async_trait::async_trait]
 impl Backend for UiBackend {
+    async fn current_user(&self) -> Result<Option<CurrentUser>, AppError> {
+        Ok(signed_in().map(|actor| actor.user))
+    }
+
+    async fn login(&self, email: String, password: String) -> Result<LoginOutcome, AppError> {
+        let previous = signed_in().and_then(|actor| match actor.credential {
+            Credential::Cookie { session_hash } => Some(session_hash),
+            _ => None,
+        });
+        let session = ui(service::login(
+            &self.db,
+            &self.auth,
+            &email,
+            password,
+            &meta(),
+            previous.as_deref(),
+        )
+        .await)?;
+        Ok(LoginOutcome {
+            set_cookie: middleware::session_set_cookie(&session.secret, &self.auth),
+            user: session.user,
+        })
+    }
+
+    async fn logout(&self) -> Result<String, AppError> {
+        if let Some(actor) = signed_in() {
+            ui(service::logout(&self.db, &actor).await)?;
+        }
+        Ok(middleware::session_clear_cookie(&self.auth))
+    }
+
+    async fn change_password(&self, current: String, new: String) -> Result<CurrentUser, AppError> {
+        ui(users::change_own_password(&self.db, &actor()?, current, new).await)
+    }
+
     async fn list_sites(&self) -> Result<Vec<SiteSummary>, AppError> {
-        Ok(sites::list(&self.db).await?)
+        ui(sites::list(&self.db, &active_actor()?.user.scope).await)
     }
 
     async fn site(&self, code: &str) -> Result<Site, AppError> {
-        Ok(sites::get(&self.db, code).await?)
+        ui(sites::get(&self.db, &active_actor()?.user.scope, code).await)
+    }
+
+    async fn list_users(&self, query: UserQuery) -> Result<Page<User>, AppError> {
+        ui(users::list(&self.db, &active_actor()?, &query).await)
+    }
+
+    async fn get_user(&self, id: i64) -> Result<User, AppError> {
+        ui(users::get(&self.db, &active_actor()?, id).await)
+    }
+
+    async fn create_user(&self, new: NewUser) -> Result<User, AppError> {
+        ui(users::create(&self.db, &active_actor()?, new).await)
+    }
+
+    async fn update_user(&self, id: i64, update: UserUpdate) -> Result<User, AppError> {
+        ui(users::update(&self.db, &active_actor()?, id, update).await)
+    }
+
+    async fn set_user_active(&self, id: i64, active: bool) -> Result<User, AppError> {
+        ui(users::set_active(&self.db, &active_actor()?, id, active).await)
+    }
+
+    async fn reset_password(&self, id: i64, temporary: String) -> Result<User, AppError> {
+        ui(users::reset_password(&self.db, &active_actor()?, id, temporary).await)
+    }
+
+    async fn list_tokens(&self) -> Result<Vec<ApiToken>, AppError> {
+        ui(tokens::list(&self.db, &active_actor()?).await)
+    }
+
+    async fn create_token(&self, name: String) -> Result<CreatedApiToken, AppError> {
+        ui(tokens::create(&self.db, &active_actor()?, &name).await)
+    }
+
+    async fn revoke_token(&self, id: i64) -> Result<ApiToken, AppError> {
+        ui(tokens::revoke(&self.db, &active_actor()?, id).await)
+    }
+
+    async fn audit_trail(&self, query: TrailQuery) -> Result<Page<TrailEntry>, AppError> {
+        ui(trail::browse(&self.db, &active_actor()?, &query).await)
     }
 }

@@ -30,11 +30,20 @@ pub enum Command {
     /// Load data into the database.
     #[command(subcommand)]
     Seed(SeedCommand),
+    /// Check the tamper-evident audit trail.
+    #[command(subcommand, name = "audit-trail")]
+    AuditTrail(AuditTrailCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditTrailCommand {
+    /// Walk the hash chain: prints `ok N entries` (exit 0) or the first broken entry (exit 1).
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum SeedCommand {
-    /// The 36-site demo network; safe to run more than once.
+    /// The 36-site demo network and one login per role; safe to run more than once.
     Demo,
 }
 
@@ -65,9 +74,33 @@ pub async fn run(cli: Cli) -> Result<ExitCode, StartupError> {
                 .await
                 .map_err(|error| StartupError::Other(format!("seeding failed: {error}")))?;
             println!(
-                "demo network ready: {} regions, {} countries, {} sites",
-                summary.regions, summary.countries, summary.sites
+                "demo network ready: {} regions, {} countries, {} sites, {} demo users (password: {})",
+                summary.regions,
+                summary.countries,
+                summary.sites,
+                summary.users,
+                crate::seed::demo::DEMO_PASSWORD
             );
+        }
+        Command::AuditTrail(AuditTrailCommand::Verify) => {
+            let db = Db::connect(&config.database_url).await?;
+            let outcome = crate::trail::verify(&db).await.map_err(|error| {
+                StartupError::Other(format!("cannot read the audit trail: {error}"))
+            })?;
+            return Ok(match outcome {
+                crate::trail::Verification::Intact { entries } => {
+                    println!("ok {entries} entries");
+                    ExitCode::SUCCESS
+                }
+                crate::trail::Verification::Broken {
+                    entries_checked,
+                    id,
+                    reason,
+                } => {
+                    println!("broken at entry {id}: {reason} ({entries_checked} entries checked)");
+                    ExitCode::FAILURE
+                }
+            });
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -3,6 +3,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::auth::lockout::LockoutPolicy;
+use crate::auth::AuthSettings;
 use crate::error::StartupError;
 
 /// Where the database is, parsed from `ATTEST_DATABASE_URL`.
@@ -91,6 +93,35 @@ pub struct Config {
     pub addr: SocketAddr,
     /// Folder with the built client (`pkg/…`) and public files (favicon).
     pub site_root: PathBuf,
+    /// Sessions, lockout and cookies.
+    pub auth: AuthSettings,
+}
+
+/// Reads a whole number of minutes (at least 1) from a variable, or the default.
+fn minutes(
+    lookup: &impl Fn(&str) -> Option<String>,
+    setting: &'static str,
+    default: i64,
+) -> Result<chrono::Duration, StartupError> {
+    whole_number(lookup, setting, default).map(chrono::Duration::minutes)
+}
+
+fn whole_number(
+    lookup: &impl Fn(&str) -> Option<String>,
+    setting: &'static str,
+    default: i64,
+) -> Result<i64, StartupError> {
+    match lookup(setting) {
+        None => Ok(default),
+        Some(text) => match text.trim().parse::<i64>() {
+            Ok(value) if value >= 1 => Ok(value),
+            _ => Err(StartupError::Config {
+                setting,
+                problem: format!("'{text}' is not a whole number of at least 1"),
+                fix: format!("use for example {setting}={default}"),
+            }),
+        },
+    }
 }
 
 impl Config {
@@ -116,10 +147,32 @@ impl Config {
         let site_root = lookup("ATTEST_SITE_ROOT")
             .unwrap_or_else(|| Self::DEFAULT_SITE_ROOT.into())
             .into();
+        let secure_cookies = match lookup("ATTEST_SECURE_COOKIES").as_deref().map(str::trim) {
+            None | Some("") | Some("false") | Some("0") => false,
+            Some("true") | Some("1") => true,
+            Some(other) => {
+                return Err(StartupError::Config {
+                    setting: "ATTEST_SECURE_COOKIES",
+                    problem: format!("'{other}' is neither true nor false"),
+                    fix: "use true when users reach Attest over HTTPS".into(),
+                })
+            }
+        };
+        let lockout_minutes = minutes(&lookup, "ATTEST_LOCKOUT_MINUTES", 15)?;
+        let auth = AuthSettings {
+            idle_timeout: minutes(&lookup, "ATTEST_SESSION_IDLE_MINUTES", 480)?,
+            lockout: LockoutPolicy {
+                max_failures: whole_number(&lookup, "ATTEST_LOCKOUT_ATTEMPTS", 5)?,
+                window: lockout_minutes,
+                lock_for: lockout_minutes,
+            },
+            secure_cookies,
+        };
         Ok(Config {
             database_url,
             addr,
             site_root,
+            auth,
         })
     }
 }
@@ -149,6 +202,26 @@ mod tests {
         );
         assert_eq!(config.addr.to_string(), "127.0.0.1:3000");
         assert_eq!(config.site_root, PathBuf::from("target/site"));
+        assert_eq!(config.auth.idle_timeout, chrono::Duration::hours(8));
+        assert_eq!(config.auth.lockout, LockoutPolicy::default());
+        assert!(!config.auth.secure_cookies);
+    }
+
+    #[test]
+    fn session_and_lockout_settings_are_read_and_checked() {
+        let config = config(&[
+            ("ATTEST_SESSION_IDLE_MINUTES", "30"),
+            ("ATTEST_LOCKOUT_ATTEMPTS", "3"),
+            ("ATTEST_SECURE_COOKIES", "true"),
+        ])
+        .unwrap();
+        assert_eq!(config.auth.idle_timeout, chrono::Duration::minutes(30));
+        assert_eq!(config.auth.lockout.max_failures, 3);
+        assert!(config.auth.secure_cookies);
+        let message = self::config(&[("ATTEST_SESSION_IDLE_MINUTES", "0")])
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("ATTEST_SESSION_IDLE_MINUTES"), "{message}");
     }
 
     #[test]

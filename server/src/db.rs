@@ -101,6 +101,20 @@ impl Db {
             .map_err(|error| StartupError::Other(format!("database migration failed: {error}")))
     }
 
+    /// Starts a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so a transaction that reads before it writes cannot fail halfway
+    /// with "database is locked"; PostgreSQL needs nothing special.
+    pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
+        let inner = match self.engine {
+            Engine::Sqlite => self.pool.begin_with("begin immediate").await?,
+            Engine::Postgres => self.pool.begin().await?,
+        };
+        Ok(WriteTx {
+            inner,
+            engine: self.engine,
+        })
+    }
+
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         sqlx::query("select 1")
@@ -120,6 +134,27 @@ impl Db {
     /// Closes every connection (at shutdown).
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// A transaction that writes, and the engine it runs on (some statements differ).
+pub struct WriteTx {
+    inner: sqlx::Transaction<'static, sqlx::Any>,
+    engine: Engine,
+}
+
+impl WriteTx {
+    /// The connection, to run statements on.
+    pub fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.inner
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.inner.commit().await
     }
 }
 

@@ -37,7 +37,7 @@ impl Application {
                     fix: "choose a free address, e.g. ATTEST_ADDR=127.0.0.1:3001".into(),
                 })?;
         let bundle = ClientBundle::locate(&config.site_root);
-        let router = http::router(db.clone(), &bundle);
+        let router = http::router(db.clone(), config.auth.clone(), &bundle);
         Ok(Application {
             listener,
             router,
@@ -68,7 +68,10 @@ impl Application {
             shutdown.await;
             let _ = stop_tx.send(true);
         };
-        let server = axum::serve(self.listener, self.router).with_graceful_shutdown(graceful);
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let server = axum::serve(self.listener, service).with_graceful_shutdown(graceful);
         let mut stopped = stop_rx.clone();
         let deadline = async move {
             let _ = stopped.wait_for(|stop| *stop).await;

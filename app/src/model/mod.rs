@@ -1,3 +1,5 @@
 //! Types shared by the server and the browser: what the server functions return.
 
+pub mod auth;
 pub mod sites;
+pub mod users;

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A site in a list: enough to find it and see what it does.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SiteSummary {
     pub code: String,
     pub name: String,
@@ -16,6 +17,7 @@ pub struct SiteSummary {
 
 /// Everything about one site.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Site {
     pub code: String,
     pub name: String,

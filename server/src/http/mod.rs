@@ -2,6 +2,7 @@
 
 mod assets;
 mod health;
+mod security;
 
 use std::sync::Arc;
 
@@ -13,6 +14,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::auth::{middleware, AuthSettings};
 use crate::backend::UiBackend;
 use crate::db::Db;
 
@@ -23,20 +25,24 @@ pub use assets::ClientBundle;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
+    pub auth: Arc<AuthSettings>,
 }
 
-/// The whole application: health, static assets, server-rendered pages and server functions.
-pub fn router(db: Db, bundle: &ClientBundle) -> Router {
+/// The whole application: health, static assets, the REST API, server-rendered pages and
+/// server functions.
+pub fn router(db: Db, auth: AuthSettings, bundle: &ClientBundle) -> Router {
     let state = AppState {
         leptos_options: bundle.leptos_options(),
         db: db.clone(),
+        auth: Arc::new(auth),
     };
-    let backend: SharedBackend = Arc::new(UiBackend::new(db));
+    let backend: SharedBackend = Arc::new(UiBackend::new(db, state.auth.clone()));
     let routes = generate_route_list(app::App);
     let shell_options = state.leptos_options.clone();
 
     Router::new()
         .merge(health::routes())
+        .merge(crate::api::router())
         .nest_service(&bundle.url_prefix(), bundle.service())
         .leptos_routes_with_context(
             &state,
@@ -47,7 +53,12 @@ pub fn router(db: Db, bundle: &ClientBundle) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::authenticate,
+        ))
         .with_state(state)
+        .layer(axum::middleware::from_fn(security::headers))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
 }

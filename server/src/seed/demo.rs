@@ -2,7 +2,74 @@
 
 use serde::Deserialize;
 
+use app::model::auth::Role;
+
+use crate::auth::passwords;
 use crate::db::{now_text, Db};
+use crate::trail::{self, Change, Who};
+use crate::users::repo as users;
+
+/// The password of every demo login (see the README).
+pub const DEMO_PASSWORD: &str = "attest-demo-2026";
+
+/// One login per role, plus more site leads for realism: (email, name, role, scope code).
+const DEMO_USERS: &[(&str, &str, Role, Option<&str>)] = &[
+    ("admin@attest.example", "Grace Mwangi", Role::Admin, None),
+    (
+        "qo@attest.example",
+        "Tomás Herrera",
+        Role::QualityOfficer,
+        None,
+    ),
+    (
+        "rm.eha@attest.example",
+        "Hana Tesfaye",
+        Role::RegionalManager,
+        Some("EHA"),
+    ),
+    (
+        "rm.ap@attest.example",
+        "Arjun Mehta",
+        Role::RegionalManager,
+        Some("AP"),
+    ),
+    (
+        "lead.nbo@attest.example",
+        "Amina Odhiambo",
+        Role::SiteLead,
+        Some("KEN-NBO"),
+    ),
+    (
+        "staff.nbo@attest.example",
+        "Peter Kamau",
+        Role::Staff,
+        Some("KEN-NBO"),
+    ),
+    (
+        "lead.kla@attest.example",
+        "Joseph Okello",
+        Role::SiteLead,
+        Some("UGA-KLA"),
+    ),
+    (
+        "lead.mnl@attest.example",
+        "Maria Santos",
+        Role::SiteLead,
+        Some("PHL-MNL"),
+    ),
+    (
+        "lead.amm@attest.example",
+        "Layla Haddad",
+        Role::SiteLead,
+        Some("JOR-AMM"),
+    ),
+    (
+        "lead.ist@attest.example",
+        "Elif Yılmaz",
+        Role::SiteLead,
+        Some("TUR-IST"),
+    ),
+];
 
 /// The demo network, copied from the product's reference data.
 const SITES_CSV: &str = include_str!("data/sites.csv");
@@ -39,14 +106,20 @@ pub struct SeedSummary {
     pub regions: usize,
     pub countries: usize,
     pub sites: usize,
+    /// Demo users that exist after the run (new or already there).
+    pub users: usize,
 }
 
-/// Loads the demo network. Existing rows are updated in place, never duplicated.
+/// Loads the demo network and demo users. Existing rows are updated in place, never
+/// duplicated; a demo user whose password was changed keeps it.
 #[tracing::instrument(skip_all, err)]
-pub async fn seed(db: &Db) -> Result<SeedSummary, sqlx::Error> {
-    let records = demo_sites().map_err(|e| sqlx::Error::Protocol(format!("demo data: {e}")))?;
+pub async fn seed(db: &Db) -> Result<SeedSummary, crate::error::Error> {
+    let records =
+        demo_sites().map_err(|e| crate::error::Error::Internal(format!("demo data: {e}")))?;
+    let password_hash = passwords::hash(DEMO_PASSWORD.to_string()).await?;
     let now = now_text();
-    let mut tx = db.pool().begin().await?;
+    let mut write = db.begin_write().await?;
+    let tx = write.conn();
     let mut summary = SeedSummary::default();
     let mut regions = std::collections::BTreeSet::new();
     let mut countries = std::collections::BTreeSet::new();
@@ -120,9 +193,49 @@ pub async fn seed(db: &Db) -> Result<SeedSummary, sqlx::Error> {
         }
         summary.sites += 1;
     }
-    tx.commit().await?;
     summary.regions = regions.len();
     summary.countries = countries.len();
+
+    for &(email, name, role, scope_code) in DEMO_USERS {
+        summary.users += 1;
+        let exists: Option<i64> = sqlx::query_scalar("select id from users where email = $1")
+            .bind(email)
+            .fetch_optional(write.conn())
+            .await?;
+        if exists.is_some() {
+            continue;
+        }
+        let (region_code, site_id) = match (role, scope_code) {
+            (Role::SiteLead | Role::Staff, Some(code)) => {
+                let id: i64 = sqlx::query_scalar("select id from sites where code = $1")
+                    .bind(code)
+                    .fetch_one(write.conn())
+                    .await?;
+                (None, Some(id))
+            }
+            (_, code) => (code.map(str::to_string), None),
+        };
+        let row = users::NewUserRow {
+            email,
+            name,
+            role,
+            region_code: region_code.clone(),
+            site_id,
+            password_hash: &password_hash,
+            must_change_password: false,
+        };
+        let id = users::insert(&mut write, &row, &now).await?;
+        let site_code = site_id.and(scope_code.map(str::to_string));
+        let change = Change::new("user.create", "user", id)
+            .site(site_code, region_code)
+            .after(serde_json::json!({ "email": email, "name": name, "role": role.as_str(), "scope": scope_code }));
+        trail::record(&mut write, &Who::system(), change).await?;
+    }
+    let change = Change::new("seed.demo", "network", "demo").after(serde_json::json!({
+        "regions": summary.regions, "countries": summary.countries, "sites": summary.sites,
+    }));
+    trail::record(&mut write, &Who::system(), change).await?;
+    write.commit().await?;
     Ok(summary)
 }
 

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use app::model::sites::{Site, SiteSummary};
 use sqlx::FromRow;
 
+use crate::auth::policy::ScopeFilter;
 use crate::db::Db;
 
 #[derive(FromRow)]
@@ -98,10 +99,15 @@ async fn capabilities(db: &Db, site_id: Option<i64>) -> sqlx::Result<HashMap<i64
     Ok(by_site)
 }
 
-pub async fn list(db: &Db) -> sqlx::Result<Vec<SiteSummary>> {
-    let rows: Vec<SiteRow> = sqlx::query_as(&format!("{SELECT_SITES} order by r.name, s.name"))
-        .fetch_all(db.pool())
-        .await?;
+pub async fn list(db: &Db, scope: &ScopeFilter) -> sqlx::Result<Vec<SiteSummary>> {
+    let in_scope = ScopeFilter::sql("r.code", "s.code", 1);
+    let rows: Vec<SiteRow> = sqlx::query_as(&format!(
+        "{SELECT_SITES} and {in_scope} order by r.name, s.name"
+    ))
+    .bind(scope.kind)
+    .bind(&scope.code)
+    .fetch_all(db.pool())
+    .await?;
     let mut capabilities = capabilities(db, None).await?;
     Ok(rows
         .into_iter()
@@ -120,11 +126,15 @@ pub async fn list(db: &Db) -> sqlx::Result<Vec<SiteSummary>> {
         .collect())
 }
 
-pub async fn find(db: &Db, code: &str) -> sqlx::Result<Option<Site>> {
-    let row: Option<SiteRow> = sqlx::query_as(&format!("{SELECT_SITES} and s.code = $1"))
-        .bind(code)
-        .fetch_optional(db.pool())
-        .await?;
+pub async fn find(db: &Db, scope: &ScopeFilter, code: &str) -> sqlx::Result<Option<Site>> {
+    let in_scope = ScopeFilter::sql("r.code", "s.code", 2);
+    let row: Option<SiteRow> =
+        sqlx::query_as(&format!("{SELECT_SITES} and s.code = $1 and {in_scope}"))
+            .bind(code)
+            .bind(scope.kind)
+            .bind(&scope.code)
+            .fetch_optional(db.pool())
+            .await?;
     let Some(row) = row else { return Ok(None) };
     let caps = capabilities(db, Some(row.id))
         .await?

@@ -1,0 +1,84 @@
+//! The versioned REST API under `/api/v1`: one router merged from each area's handlers, and
+//! its OpenAPI document generated from the same code (so it lists every route).
+
+pub mod error;
+pub mod extract;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{any, get};
+use axum::{Json, Router};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::http::AppState;
+use crate::{auth, sites, trail, users};
+
+/// Request bodies larger than this are refused with 413 before they are read.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Attest API",
+        description = "Quality management and audit compliance for migration health assessment centres. \
+            Authenticate with `POST /api/v1/auth/login` or a personal API token, sent as `Authorization: Bearer …`. \
+            Errors have one shape: `{\"error\": {\"code\", \"message\", \"fields\"?}}`; records outside your scope answer 404.",
+        version = "1"
+    ),
+    modifiers(&SecuritySchemes),
+    security(("bearer" = []), ("session_cookie" = [])),
+    components(schemas(error::ErrorBody, error::ErrorDetail))
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session_cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                auth::middleware::SESSION_COOKIE,
+            ))),
+        );
+    }
+}
+
+/// The API's routes and its OpenAPI document.
+pub fn router() -> Router<AppState> {
+    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest(
+            "/api/v1",
+            OpenApiRouter::new()
+                .routes(routes!(auth::api::login))
+                .routes(routes!(auth::api::logout))
+                .routes(routes!(auth::api::me))
+                .routes(routes!(auth::api::change_password))
+                .routes(routes!(auth::api::list_tokens, auth::api::create_token))
+                .routes(routes!(auth::api::revoke_token))
+                .routes(routes!(sites::api::list_sites))
+                .routes(routes!(sites::api::get_site))
+                .routes(routes!(users::api::list_users, users::api::create_user))
+                .routes(routes!(users::api::get_user, users::api::update_user))
+                .routes(routes!(users::api::deactivate_user))
+                .routes(routes!(users::api::activate_user))
+                .routes(routes!(users::api::reset_password))
+                .routes(routes!(trail::api::list_trail)),
+        )
+        .split_for_parts();
+    router
+        .route(
+            "/api/v1/openapi.json",
+            get(move || async move { Json(openapi) }),
+        )
+        .route("/api/v1", any(error::unknown_route))
+        .route("/api/v1/{*rest}", any(error::unknown_route))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
