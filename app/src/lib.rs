@@ -2,6 +2,9 @@
 //! browser. Pages and components live here; server functions in `api` call the server through
 //! the [`backend::Backend`] port so that this crate never depends on the database.
 
+// Leptos views are deeply nested types; the hydrate build needs more room to lay them out.
+#![recursion_limit = "256"]
+
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod backend;
@@ -9,19 +12,23 @@ pub mod components;
 pub mod error;
 pub mod model;
 pub mod pages;
+pub mod security;
+pub mod session;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
-    components::{Route, Router, Routes},
+    components::{ParentRoute, Route, Router, Routes},
     path, SsrMode,
 };
 
-use components::layout::Layout;
-use pages::{home::HomePage, not_found::NotFound, sites};
+use components::layout::{Layout, RequireSignIn};
+use pages::{account, admin, home::HomePage, login::LoginPage, not_found::NotFound, sites};
 
 /// The HTML document around the application, rendered only on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    security::set_page_policy();
     let stylesheet = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
     view! {
         <!DOCTYPE html>
@@ -46,6 +53,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    session::Session::provide();
     view! {
         <Title formatter=|page: String| {
             if page.is_empty() { "Attest".to_string() } else { format!("{page} · Attest") }
@@ -53,9 +61,19 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=|| view! { <NotFound /> }>
-                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
-                    <Route path=path!("/sites") view=sites::SitesPage ssr=SsrMode::Async />
-                    <Route path=path!("/sites/:code") view=sites::SiteDetailPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    // Everything else needs a signed-in user.
+                    <ParentRoute path=path!("") view=RequireSignIn ssr=SsrMode::Async>
+                        <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                        <Route path=path!("sites") view=sites::SitesPage ssr=SsrMode::Async />
+                        <Route path=path!("sites/:code") view=sites::SiteDetailPage ssr=SsrMode::Async />
+                        <Route path=path!("account") view=account::AccountPage ssr=SsrMode::Async />
+                        <Route path=path!("account/password") view=account::PasswordPage ssr=SsrMode::Async />
+                        <Route path=path!("admin") view=admin::AdminPage ssr=SsrMode::Async />
+                        <Route path=path!("admin/users") view=admin::UsersPage ssr=SsrMode::Async />
+                        <Route path=path!("admin/users/:id") view=admin::UserPage ssr=SsrMode::Async />
+                        <Route path=path!("admin/audit-trail") view=admin::TrailPage ssr=SsrMode::Async />
+                    </ParentRoute>
                 </Routes>
             </Layout>
         </Router>

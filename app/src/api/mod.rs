@@ -1,3 +1,5 @@
 //! Server functions: the user interface's calls to the server, one area per module.
 
+pub mod account;
+pub mod admin;
 pub mod sites;

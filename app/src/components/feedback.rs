@@ -19,8 +19,11 @@ pub fn Loading(#[prop(default = "Loading…")] label: &'static str) -> impl Into
 #[component]
 pub fn ErrorPanel(error: AppError) -> impl IntoView {
     let title = match &error {
+        AppError::Unauthorized(_) => "Please sign in",
+        AppError::Forbidden(_) => "Not allowed",
         AppError::NotFound(_) => "Not found",
-        AppError::Invalid(_) => "That did not work",
+        AppError::Invalid { .. } => "Please correct the form",
+        AppError::Conflict(_) => "That cannot be done now",
         AppError::Internal(_) => "Server error",
         AppError::Unreachable(_) => "Connection problem",
     };

@@ -1,8 +1,14 @@
-//! The application shell: header, navigation and the main content area.
+//! The application shell: header, navigation, the user menu, and the sign-in gate that every
+//! page passes through.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::use_location;
+
+use crate::components::feedback::ErrorPanel;
+use crate::model::auth::{CurrentUser, Role};
+use crate::pages::{gate, Gate};
+use crate::session::use_session;
 
 /// One entry of the main navigation. Modules that are not built yet are shown, so people see
 /// what the product covers, but are not links.
@@ -10,6 +16,8 @@ struct NavItem {
     label: &'static str,
     href: &'static str,
     available: bool,
+    /// Roles that see the entry; empty for everyone.
+    roles: &'static [Role],
 }
 
 const NAV: &[NavItem] = &[
@@ -17,36 +25,43 @@ const NAV: &[NavItem] = &[
         label: "Dashboard",
         href: "/",
         available: true,
+        roles: &[],
     },
     NavItem {
         label: "Documents",
         href: "/documents",
         available: false,
+        roles: &[],
     },
     NavItem {
         label: "Audits",
         href: "/audits",
         available: false,
+        roles: &[],
     },
     NavItem {
         label: "PT/EQA",
         href: "/pt",
         available: false,
+        roles: &[],
     },
     NavItem {
         label: "CAPA",
         href: "/capa",
         available: false,
+        roles: &[],
     },
     NavItem {
         label: "Sites",
         href: "/sites",
         available: true,
+        roles: &[],
     },
     NavItem {
         label: "Admin",
         href: "/admin",
-        available: false,
+        available: true,
+        roles: &[Role::Admin],
     },
 ];
 
@@ -59,9 +74,55 @@ fn is_current(href: &str, path: &str) -> bool {
     }
 }
 
-/// The page frame: a skip link, the header with navigation, and the page itself.
+/// The page frame: a skip link, the header with navigation and user menu, and the page.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
+    let session = use_session();
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <Transition fallback=|| view! { <Header user=None /> }>
+            {move || Suspend::new(async move {
+                let user = session.user.await.ok().flatten();
+                view! { <Header user /> }
+            })}
+        </Transition>
+        <main id="main" class="app-main" tabindex="-1">
+            {children()}
+        </main>
+        <footer class="app-footer">
+            "Attest — quality management for migration health assessment centres"
+        </footer>
+    }
+}
+
+/// The parent of every page that needs a signed-in user: redirects whoever may not see the
+/// page (see [`gate`]). The page itself (the `Outlet`) stays outside the reactive gate so that
+/// refreshing the session (after a password change, say) does not rebuild the page and lose
+/// its state. The server enforces the same rules on every data call, so a page rendered for a
+/// moment before a redirect shows nothing but a "please sign in" error.
+#[component]
+pub fn RequireSignIn() -> impl IntoView {
+    let session = use_session();
+    let location = use_location();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match session.user.await {
+                    Ok(user) => match gate(user.as_ref(), &location.pathname.get()) {
+                        Gate::Show => ().into_any(),
+                        Gate::Redirect(path) => view! { <Redirect path /> }.into_any(),
+                    },
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Transition>
+        <Outlet />
+    }
+}
+
+/// The header: brand, navigation for the user's role, and the user menu.
+#[component]
+fn Header(user: Option<CurrentUser>) -> impl IntoView {
     let location = use_location();
     let (menu_open, set_menu_open) = signal(false);
     // Close the small-screen menu whenever the page changes.
@@ -69,76 +130,91 @@ pub fn Layout(children: Children) -> impl IntoView {
         location.pathname.track();
         set_menu_open.set(false);
     });
+    let role = user.as_ref().map(|u| u.role);
+    let signed_in = user.is_some();
+    let items = NAV
+        .iter()
+        .filter(|item| item.roles.is_empty() || role.is_some_and(|r| item.roles.contains(&r)))
+        .map(|item| {
+            if item.available {
+                let href = item.href;
+                view! {
+                    <li>
+                        <A
+                            href=href
+                            attr:aria-current=move || {
+                                is_current(href, &location.pathname.get()).then_some("page")
+                            }
+                        >
+                            {item.label}
+                        </A>
+                    </li>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <li>
+                        <span class="main-nav__soon" aria-disabled="true" title="Not available yet">
+                            {item.label}
+                        </span>
+                    </li>
+                }
+                .into_any()
+            }
+        })
+        .collect_view();
 
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="app-header">
             <div class="app-header__inner">
                 <A href="/" attr:class="brand">
                     <span class="brand__mark" aria-hidden="true">"A"</span>
                     <span class="brand__name">"Attest"</span>
                 </A>
-                <button
-                    class="nav-toggle"
-                    type="button"
-                    aria-controls="main-nav"
-                    aria-expanded=move || menu_open.get().to_string()
-                    on:click=move |_| set_menu_open.update(|open| *open = !*open)
-                >
-                    "Menu"
-                </button>
-                <nav
-                    id="main-nav"
-                    class="main-nav"
-                    class:main-nav--open=move || menu_open.get()
-                    aria-label="Main"
-                >
-                    <ul>
-                        {NAV
-                            .iter()
-                            .map(|item| {
-                                if item.available {
-                                    let href = item.href;
-                                    view! {
-                                        <li>
-                                            <A
-                                                href=href
-                                                attr:aria-current=move || {
-                                                    is_current(href, &location.pathname.get())
-                                                        .then_some("page")
-                                                }
-                                            >
-                                                {item.label}
-                                            </A>
-                                        </li>
-                                    }
-                                        .into_any()
-                                } else {
-                                    view! {
-                                        <li>
-                                            <span
-                                                class="main-nav__soon"
-                                                aria-disabled="true"
-                                                title="Not available yet"
-                                            >
-                                                {item.label}
-                                            </span>
-                                        </li>
-                                    }
-                                        .into_any()
-                                }
-                            })
-                            .collect_view()}
-                    </ul>
-                </nav>
+                <Show when=move || signed_in>
+                    <button
+                        class="nav-toggle"
+                        type="button"
+                        aria-controls="main-nav"
+                        aria-expanded=move || menu_open.get().to_string()
+                        on:click=move |_| set_menu_open.update(|open| *open = !*open)
+                    >
+                        "Menu"
+                    </button>
+                </Show>
+                {signed_in
+                    .then(|| {
+                        view! {
+                            <nav
+                                id="main-nav"
+                                class="main-nav"
+                                class:main-nav--open=move || menu_open.get()
+                                aria-label="Main"
+                            >
+                                <ul>{items}</ul>
+                            </nav>
+                        }
+                    })}
+                {user.map(|user| view! { <UserMenu user /> })}
             </div>
         </header>
-        <main id="main" class="app-main" tabindex="-1">
-            {children()}
-        </main>
-        <footer class="app-footer">
-            "Attest — quality management for migration health assessment centres"
-        </footer>
+    }
+}
+
+/// The signed-in user's name, a link to their account, and the sign-out button.
+#[component]
+fn UserMenu(user: CurrentUser) -> impl IntoView {
+    let session = use_session();
+    view! {
+        <div class="user-menu">
+            <A href="/account" attr:class="user-menu__name" attr:title=user.role.label()>
+                <span data-testid="user-name">{user.name.clone()}</span>
+                <span class="user-menu__role">{user.role.label()}</span>
+            </A>
+            <ActionForm action=session.logout attr:class="user-menu__logout">
+                <button type="submit" class="button button--quiet">"Sign out"</button>
+            </ActionForm>
+        </div>
     }
 }
 
