@@ -52,7 +52,7 @@ export default defineConfig({
       ATTEST_DATABASE_URL: `sqlite://${dataDir}/attest.db`,
       ATTEST_ADDR: `127.0.0.1:${port}`,
       ATTEST_SITE_ROOT: siteRoot,
-      RUST_LOG: 'warn',
+      RUST_LOG: process.env.E2E_LOG ?? 'warn',
     },
   },
 });

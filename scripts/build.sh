@@ -18,7 +18,7 @@ cargo build --locked -p app --lib --target wasm32-unknown-unknown --features hyd
 staging="$SITE_ROOT/.staging"
 rm -rf "$staging"
 mkdir -p "$staging"
-wasm-bindgen --target web --no-typescript --out-dir "$staging" --out-name attest \
+wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir "$staging" --out-name attest \
   "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/app.wasm"
 mv "$staging/attest_bg.wasm" "$staging/attest.wasm"
 cp style/main.css "$staging/attest.css"

@@ -1,34 +1,14 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
+import { countDocumentRequests, signIn, waitForHydration, watchConsole } from './helpers';
 
-/** Fails the test on any browser console error or uncaught exception. */
-function watchConsole(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(msg.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return errors;
-}
-
-/** Counts full document loads (a hydrated app navigates without them). */
-function countDocumentRequests(page: Page): { count: number } {
-  const counter = { count: 0 };
-  page.on('request', (request) => {
-    if (request.resourceType() === 'document') counter.count += 1;
-  });
-  return counter;
-}
-
-async function waitForHydration(page: Page) {
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-}
+const QO = 'qo@attest.example';
 
 test.describe('server rendering', () => {
   test.use({ javaScriptEnabled: false });
 
   test('the sites page arrives rendered, grouped by region, without JavaScript', async ({ page }) => {
-    const response = await page.goto('/sites');
-    expect(response?.status()).toBe(200);
+    await signIn(page, QO, '/sites');
+    await expect(page).toHaveURL(/\/sites$/);
     await expect(page).toHaveTitle('Sites · Attest');
     await expect(page.getByRole('heading', { name: /East and Horn of Africa/ })).toBeVisible();
     await expect(page.locator('.site-row')).toHaveCount(36);
@@ -48,9 +28,9 @@ test.describe('hydration', () => {
     const errors = watchConsole(page);
     const documents = countDocumentRequests(page);
 
-    await page.goto('/');
+    await signIn(page, QO);
     await waitForHydration(page);
-    expect(documents.count).toBe(1);
+    const afterSignIn = documents.count;
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sites' }).click();
     await expect(page).toHaveURL(/\/sites$/);
@@ -74,25 +54,25 @@ test.describe('hydration', () => {
     await expect(page.getByText('Teleradiology quality control')).toBeVisible();
     await expect(page).toHaveTitle('Nairobi Health Assessment Centre (KEN-NBO) · Attest');
 
-    expect(documents.count, 'every navigation stayed in the app').toBe(1);
+    expect(documents.count, 'every navigation stayed in the app').toBe(afterSignIn);
     expect(errors).toEqual([]);
   });
 
   test('control: without the WebAssembly client the filter does nothing and links reload', async ({ page }) => {
     // Proves the test above can fail: the same steps with hydration blocked behave differently.
     await page.route('**/*.wasm', (route) => route.abort());
+    await signIn(page, QO, '/sites');
     const documents = countDocumentRequests(page);
-    await page.goto('/sites');
     await page.getByLabel('Filter sites').fill('nairobi');
     await expect(page.locator('.site-row')).toHaveCount(36);
     await page.getByRole('link', { name: /KEN-NBO/ }).click();
     await expect(page).toHaveURL(/\/sites\/KEN-NBO$/);
-    expect(documents.count).toBe(2);
+    expect(documents.count).toBe(1);
     await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
   });
 
   test('the filter can be pre-filled from the address and the dashboard links to a region', async ({ page }) => {
-    await page.goto('/');
+    await signIn(page, QO);
     await waitForHydration(page);
     await page
       .getByRole('listitem')
@@ -109,7 +89,7 @@ test.describe('small screens', () => {
   test.use({ viewport: { width: 390, height: 844 }, hasTouch: true });
 
   test('the menu opens from its button and closes after navigating', async ({ page }) => {
-    await page.goto('/');
+    await signIn(page, QO);
     await waitForHydration(page);
     const nav = page.getByRole('navigation', { name: 'Main' });
     await expect(nav).toBeHidden();

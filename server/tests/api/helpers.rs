@@ -15,10 +15,14 @@ pub enum Engine {
     Postgres,
 }
 
+/// The password of every demo user.
+pub const DEMO_PASSWORD: &str = server::seed::demo::DEMO_PASSWORD;
+
 /// A running server and what a test needs to talk to it.
 pub struct TestApp {
     pub address: String,
     pub db: Db,
+    pub database_url: String,
     pub client: reqwest::Client,
     stop: Option<oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
@@ -50,6 +54,62 @@ impl TestApp {
         let response = self.get(path).await;
         let status = response.status().as_u16();
         (status, response.text().await.expect("body read"))
+    }
+
+    /// Signs in through the API and returns the bearer token.
+    pub async fn token_for(&self, email: &str) -> String {
+        let response = self
+            .client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({ "email": email, "password": DEMO_PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{email} signs in");
+        let body: serde_json::Value = response.json().await.unwrap();
+        body["token"].as_str().unwrap().to_string()
+    }
+
+    /// A browser-like client (with a cookie jar) signed in through the login form.
+    pub async fn browser_for(&self, email: &str) -> reqwest::Client {
+        let browser = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let response = browser
+            .post(self.url("/rpc/account/login"))
+            .header("accept", "text/html")
+            .header("origin", &self.address)
+            .form(&[("email", email), ("password", DEMO_PASSWORD), ("next", "/")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 302, "{email} signs in through the form");
+        browser
+    }
+
+    /// GET with a bearer token.
+    pub async fn get_as(&self, token: &str, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A page as a signed-in user sees it: status and HTML.
+    pub async fn page_as(&self, email: &str, path: &str) -> (u16, String) {
+        let browser = self.browser_for(email).await;
+        let response = browser
+            .get(self.url(path))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.text().await.unwrap())
     }
 
     pub async fn seed_demo(&self) {
@@ -88,8 +148,10 @@ pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) ->
         database_url,
         addr: "127.0.0.1:0".parse().unwrap(),
         site_root: dir.path().join("site"),
+        auth: Default::default(),
     };
     adjust(&mut config);
+    let database_url = config.database_url.as_str().to_string();
     let app = Application::build(&config)
         .await
         .expect("the server starts");
@@ -106,6 +168,7 @@ pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) ->
     TestApp {
         address,
         db,
+        database_url,
         client,
         stop: Some(stop),
         _dir: dir,

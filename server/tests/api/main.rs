@@ -3,7 +3,11 @@
 
 mod helpers;
 
+mod auth;
 mod cli;
 mod health;
+mod matrix;
 mod pages;
 mod seed;
+mod trail;
+mod users;

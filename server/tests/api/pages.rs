@@ -2,6 +2,8 @@
 
 use crate::helpers::{on_both_databases, spawn_app_with, Engine, TestApp};
 
+const QO: &str = "qo@attest.example";
+
 on_both_databases!(
     sites_page_renders_every_site_grouped_by_region,
     site_detail_shows_services_tests_and_programmes,
@@ -10,6 +12,11 @@ on_both_databases!(
     empty_network_says_how_to_add_sites,
     site_list_server_function_returns_the_network,
     pages_are_compressed_when_the_client_accepts_it,
+    signed_out_visitors_are_sent_to_sign_in_and_back,
+    a_site_lead_sees_only_their_own_site,
+    pages_carry_a_content_security_policy_with_a_script_nonce,
+    server_functions_answer_errors_with_their_status,
+    the_login_form_works_without_javascript,
 );
 
 /// Text between `start` and the next `end`, for checking one region's block of the page.
@@ -33,7 +40,7 @@ fn region_count(region_html: &str) -> usize {
 
 async fn sites_page_renders_every_site_grouped_by_region(app: TestApp) {
     app.seed_demo().await;
-    let (status, html) = app.get_text("/sites").await;
+    let (status, html) = app.page_as(QO, "/sites").await;
     assert_eq!(status, 200);
     assert!(html.contains("<title>Sites · Attest</title>"), "{html}");
     assert!(html.contains("36 sites"));
@@ -56,7 +63,7 @@ async fn sites_page_renders_every_site_grouped_by_region(app: TestApp) {
 
 async fn site_detail_shows_services_tests_and_programmes(app: TestApp) {
     app.seed_demo().await;
-    let (status, html) = app.get_text("/sites/KEN-NBO").await;
+    let (status, html) = app.page_as(QO, "/sites/KEN-NBO").await;
     assert_eq!(status, 200);
     assert!(html.contains("<title>Nairobi Health Assessment Centre (KEN-NBO) · Attest</title>"));
     for expected in [
@@ -71,14 +78,14 @@ async fn site_detail_shows_services_tests_and_programmes(app: TestApp) {
         assert!(html.contains(expected), "{expected} missing from the page");
     }
     // Kakuma runs no culture: its page must not claim it does.
-    let (_, kakuma) = app.get_text("/sites/KEN-KAK").await;
+    let (_, kakuma) = app.page_as(QO, "/sites/KEN-KAK").await;
     assert!(kakuma.contains("Xpert MTB/RIF"));
     assert!(!kakuma.contains("TB culture"));
 }
 
 async fn unknown_site_answers_404_with_a_readable_page(app: TestApp) {
     app.seed_demo().await;
-    let (status, html) = app.get_text("/sites/XXX-NOPE").await;
+    let (status, html) = app.page_as(QO, "/sites/XXX-NOPE").await;
     assert_eq!(status, 404);
     assert!(html.contains("There is no site with the code"), "{html}");
     assert!(html.contains("XXX-NOPE"));
@@ -92,15 +99,21 @@ async fn unknown_route_answers_404_with_a_readable_page(app: TestApp) {
 }
 
 async fn empty_network_says_how_to_add_sites(app: TestApp) {
-    let (status, html) = app.get_text("/sites").await;
+    // Only a global quality officer remains once every site is retired.
+    app.seed_demo().await;
+    sqlx::query("update sites set status = 'retired'")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let (status, html) = app.page_as(QO, "/sites").await;
     assert_eq!(status, 200);
     assert!(html.contains("No sites yet"), "{html}");
 }
 
 async fn site_list_server_function_returns_the_network(app: TestApp) {
     app.seed_demo().await;
-    let response = app
-        .client
+    let browser = app.browser_for(QO).await;
+    let response = browser
         .post(app.url("/rpc/sites/list"))
         .header("content-type", "application/x-www-form-urlencoded")
         .body("")
@@ -120,9 +133,9 @@ async fn site_list_server_function_returns_the_network(app: TestApp) {
 
 async fn pages_are_compressed_when_the_client_accepts_it(app: TestApp) {
     app.seed_demo().await;
+    let browser = app.browser_for(QO).await;
     for encoding in ["br", "gzip"] {
-        let response = app
-            .client
+        let response = browser
             .get(app.url("/sites"))
             .header("accept-encoding", encoding)
             .send()
@@ -145,7 +158,7 @@ async fn built_client_is_linked_and_cached_for_a_year(engine: Engine) {
     let root = site.path().to_path_buf();
     let app = spawn_app_with(engine, move |config| config.site_root = root).await;
 
-    let (_, html) = app.get_text("/").await;
+    let (_, html) = app.get_text("/login").await;
     assert!(html.contains("/pkg/0123abcd4567ef89/attest.js"), "{html}");
     assert!(html.contains("/pkg/0123abcd4567ef89/attest.css"));
 
@@ -172,4 +185,144 @@ async fn built_client_is_linked_and_cached_for_a_year_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn built_client_is_linked_and_cached_for_a_year_on_postgres() {
     built_client_is_linked_and_cached_for_a_year(Engine::Postgres).await;
+}
+
+async fn signed_out_visitors_are_sent_to_sign_in_and_back(app: TestApp) {
+    app.seed_demo().await;
+    let response = app
+        .client
+        .get(app.url("/sites/KEN-NBO"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 302);
+    assert_eq!(response.headers()["location"], "/login?next=/sites/KEN-NBO");
+    let (status, html) = app.get_text("/login").await;
+    assert_eq!(status, 200);
+    assert!(html.contains(r#"name="email""#) && html.contains(r#"name="password""#));
+}
+
+async fn a_site_lead_sees_only_their_own_site(app: TestApp) {
+    app.seed_demo().await;
+    let (status, html) = app.page_as("lead.nbo@attest.example", "/sites").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("KEN-NBO"));
+    assert!(
+        !html.contains("UGA-KLA"),
+        "Kampala is outside a Nairobi lead's scope"
+    );
+    assert!(html.contains("Amina Odhiambo"), "the header names the user");
+    let (status, html) = app
+        .page_as("lead.nbo@attest.example", "/sites/UGA-KLA")
+        .await;
+    assert_eq!(status, 404);
+    assert!(html.contains("There is no site with the code"));
+}
+
+async fn pages_carry_a_content_security_policy_with_a_script_nonce(app: TestApp) {
+    let response = app.get("/login").await;
+    let policy = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let headers = response.headers().clone();
+    let html = response.text().await.unwrap();
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce");
+    assert!(
+        html.contains(&format!(r#"nonce="{nonce}""#)),
+        "scripts carry the policy's nonce"
+    );
+    assert!(
+        policy.contains("'wasm-unsafe-eval'") && policy.contains("frame-ancestors 'none'"),
+        "{policy}"
+    );
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert!(headers.contains_key("referrer-policy"));
+}
+
+async fn server_functions_answer_errors_with_their_status(app: TestApp) {
+    app.seed_demo().await;
+    let response = app
+        .client
+        .post(app.url("/rpc/sites/list"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        401,
+        "not a 500: the caller is simply not signed in"
+    );
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert!(body["Unauthorized"].is_string(), "{body}");
+}
+
+async fn the_login_form_works_without_javascript(app: TestApp) {
+    app.seed_demo().await;
+    let form = |password: &'static str| {
+        app.client
+            .post(app.url("/rpc/account/login"))
+            .header("accept", "text/html")
+            .header("referer", app.url("/login?next=/sites"))
+            .form(&[
+                ("email", "qo@attest.example"),
+                ("password", password),
+                ("next", "/sites"),
+            ])
+            .send()
+    };
+    let ok = form(crate::helpers::DEMO_PASSWORD).await.unwrap();
+    assert_eq!(ok.status(), 302);
+    assert_eq!(ok.headers()["location"], "/sites");
+    let cookie = ok.headers()["set-cookie"].to_str().unwrap();
+    assert!(
+        cookie.starts_with("attest_session=")
+            && cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    // Signing in again with the first session's cookie replaces that session.
+    let first = cookie.split(';').next().unwrap().to_string();
+    let again = app
+        .client
+        .post(app.url("/rpc/account/login"))
+        .header("accept", "text/html")
+        .header("cookie", &first)
+        .form(&[
+            ("email", "qo@attest.example"),
+            ("password", crate::helpers::DEMO_PASSWORD),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 302);
+    assert_ne!(
+        again.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap(),
+        first,
+        "a new session id"
+    );
+    let old_session = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .header("cookie", &first)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old_session.status(), 401, "the previous session ended");
+    let wrong = form("not the password").await.unwrap();
+    assert_eq!(wrong.status(), 302, "back to the form");
+    assert!(wrong.headers().get("set-cookie").is_none());
 }
