@@ -133,13 +133,12 @@ async fn personal_tokens_are_shown_once_listed_and_revocable(app: TestApp) {
     app.seed_demo().await;
     let session = app.token_for(LEAD).await;
     let created = app
-        .client
-        .post(app.url("/api/v1/me/tokens"))
-        .bearer_auth(&session)
-        .json(&json!({ "name": "LIMS export" }))
-        .send()
-        .await
-        .unwrap();
+        .post_as(
+            &session,
+            "/api/v1/me/tokens",
+            json!({ "name": "LIMS export" }),
+        )
+        .await;
     assert_eq!(created.status(), 201);
     let created: Value = created.json().await.unwrap();
     let token = created["token"].as_str().unwrap().to_string();
@@ -248,13 +247,12 @@ async fn change_password(
     current: &str,
     new: &str,
 ) -> reqwest::Response {
-    app.client
-        .post(app.url("/api/v1/me/password"))
-        .bearer_auth(token)
-        .json(&json!({ "current_password": current, "new_password": new }))
-        .send()
-        .await
-        .unwrap()
+    app.post_as(
+        token,
+        "/api/v1/me/password",
+        json!({ "current_password": current, "new_password": new }),
+    )
+    .await
 }
 
 async fn changing_the_password_needs_the_current_one_and_ends_other_sessions(app: TestApp) {
@@ -310,13 +308,12 @@ async fn a_reset_password_must_be_changed_before_anything_else(app: TestApp) {
         .await
         .unwrap();
     let reset = app
-        .client
-        .post(app.url(&format!("/api/v1/users/{lead_id}/reset-password")))
-        .bearer_auth(&admin)
-        .json(&json!({ "password": "temporary password 1" }))
-        .send()
-        .await
-        .unwrap();
+        .post_as(
+            &admin,
+            &format!("/api/v1/users/{lead_id}/reset-password"),
+            json!({ "password": "temporary password 1" }),
+        )
+        .await;
     assert_eq!(reset.status(), 200);
     assert_eq!(
         app.get_as(&lead_session, "/api/v1/me").await.status(),

@@ -64,13 +64,8 @@ async fn make_some_changes(app: &TestApp) {
     let token = app.token_for(ADMIN).await;
     for name in ["one", "two", "three"] {
         let response = app
-            .client
-            .post(app.url("/api/v1/me/tokens"))
-            .bearer_auth(&token)
-            .json(&json!({ "name": name }))
-            .send()
-            .await
-            .unwrap();
+            .post_as(&token, "/api/v1/me/tokens", json!({ "name": name }))
+            .await;
         assert_eq!(response.status(), 201);
     }
 }

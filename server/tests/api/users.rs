@@ -15,13 +15,7 @@ on_both_databases!(
 );
 
 async fn create(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
-    app.client
-        .post(app.url("/api/v1/users"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+    app.post_as(token, "/api/v1/users", body).await
 }
 
 fn new_user(email: &str) -> Value {
