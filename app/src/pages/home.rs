@@ -16,6 +16,11 @@ fn count_service(sites: &[&SiteSummary], service: &str) -> usize {
         .count()
 }
 
+/// "1 laboratory", "3 laboratories".
+fn count_of(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Regions of the network with the number of sites and services in each.
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -41,10 +46,9 @@ pub fn HomePage() -> impl IntoView {
                                                 {if g.sites.len() == 1 { " site" } else { " sites" }}
                                             </p>
                                             <p class="card__detail">
-                                                {count_service(&g.sites, "lab")}
-                                                " laboratories · "
-                                                {count_service(&g.sites, "radiology")}
-                                                " radiology services"
+                                                {count_of(count_service(&g.sites, "lab"), "laboratory", "laboratories")}
+                                                " · "
+                                                {count_of(count_service(&g.sites, "radiology"), "radiology service", "radiology services")}
                                             </p>
                                             <A href=href>"See the sites"</A>
                                         </li>
@@ -53,8 +57,10 @@ pub fn HomePage() -> impl IntoView {
                                 .collect_view();
                             view! {
                                 <p class="lead">
-                                    {total}
-                                    " assessment centres in the network. Audits, CAPA, PT/EQA and document control figures will appear here as those modules go live."
+                                    {format!(
+                                        "{} in your view. Audit, CAPA, PT/EQA and document-control figures will appear here as those modules go live.",
+                                        count_of(total, "assessment centre", "assessment centres"),
+                                    )}
                                 </p>
                                 <ul class="card-grid">{groups}</ul>
                             }
@@ -65,5 +71,20 @@ pub fn HomePage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_of;
+
+    #[test]
+    fn counts_agree_with_their_nouns() {
+        assert_eq!(count_of(1, "laboratory", "laboratories"), "1 laboratory");
+        assert_eq!(count_of(0, "laboratory", "laboratories"), "0 laboratories");
+        assert_eq!(
+            count_of(25, "laboratory", "laboratories"),
+            "25 laboratories"
+        );
     }
 }

@@ -15,8 +15,8 @@ const FILTERS: [(&str, &str, &str); 6] = [
     ("entity_id", "Entity id", ""),
     ("actor", "Actor email", "contains…"),
     ("site", "Site code", "KEN-NBO"),
-    ("from", "From (YYYY-MM-DD)", ""),
-    ("to", "To (YYYY-MM-DD)", ""),
+    ("from", "From", ""),
+    ("to", "To", ""),
 ];
 
 #[component]
