@@ -90,3 +90,16 @@ test('a personal API token is shown once and can be revoked after confirming', a
   await row.getByRole('button', { name: 'Yes, revoke' }).click();
   await expect(page.getByRole('row').filter({ hasText: name })).toContainText('revoked');
 });
+
+test.describe('before the client has loaded', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('a failed sign-in through the plain form says why', async ({ page }) => {
+    await page.goto('/login?next=/sites');
+    await page.getByLabel('Email').fill('lead.nbo@attest.example');
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(/\/login\?failed=1&next=\/sites$/);
+    await expect(page.getByRole('alert')).toContainText('email or password is not correct');
+  });
+});

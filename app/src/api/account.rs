@@ -19,9 +19,20 @@ pub async fn login(
     password: String,
     next: Option<String>,
 ) -> Result<CurrentUser, AppError> {
-    let outcome = crate::backend::backend()?.login(email, password).await?;
+    let next = crate::pages::safe_next(next.as_deref());
+    let outcome = match crate::backend::backend()?.login(email, password).await {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            // Without JavaScript the form would come back blank: say on the page that it failed.
+            crate::pages::redirect_plain_form(&format!(
+                "/login?failed=1&next={}",
+                crate::pages::encode_query_value(&next)
+            ));
+            return Err(error);
+        }
+    };
     crate::pages::set_cookie(&outcome.set_cookie);
-    crate::pages::redirect_after_form(&crate::pages::safe_next(next.as_deref()));
+    crate::pages::redirect_after_form(&next);
     Ok(outcome.user)
 }
 

@@ -111,6 +111,10 @@ pub struct CurrentUser {
     pub must_change_password: bool,
 }
 
+/// The one answer to every failed sign-in: it never tells whether the account exists.
+pub const LOGIN_FAILED: &str = "The email or password is not correct, or the account is locked \
+     after repeated failures. Try again in 15 minutes or ask an administrator.";
+
 /// The minimum length of a password (no composition rules: length is what resists guessing).
 pub const MIN_PASSWORD_LENGTH: usize = 12;
 

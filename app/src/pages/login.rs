@@ -7,6 +7,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::feedback::Loading;
+use crate::model::auth::LOGIN_FAILED;
 use crate::pages::safe_next;
 use crate::session::use_session;
 
@@ -15,13 +16,16 @@ pub fn LoginPage() -> impl IntoView {
     let session = use_session();
     let query = use_query_map();
     let next = move || safe_next(query.read().get("next").as_deref());
+    // With the client running, the action's error; after a plain form post, `?failed=1`.
     let error = move || {
+        let failed_form = query.read().get("failed").as_deref() == Some("1");
         session
             .login
             .value()
             .get()
             .and_then(Result::err)
             .map(|e| e.to_string())
+            .or_else(|| failed_form.then(|| LOGIN_FAILED.to_string()))
     };
 
     view! {

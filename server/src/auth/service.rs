@@ -31,8 +31,7 @@ impl Default for AuthSettings {
 }
 
 /// The one answer to every failed sign-in: it never tells whether the account exists.
-pub const LOGIN_FAILED: &str = "The email or password is not correct, or the account is locked \
-     after repeated failures. Try again in 15 minutes or ask an administrator.";
+pub use app::model::auth::LOGIN_FAILED;
 
 /// A new session: the secret goes to the client once (cookie or bearer token).
 pub struct NewSession {

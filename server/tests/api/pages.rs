@@ -324,5 +324,11 @@ async fn the_login_form_works_without_javascript(app: TestApp) {
     assert_eq!(old_session.status(), 401, "the previous session ended");
     let wrong = form("not the password").await.unwrap();
     assert_eq!(wrong.status(), 302, "back to the form");
+    assert_eq!(wrong.headers()["location"], "/login?failed=1&next=/sites");
     assert!(wrong.headers().get("set-cookie").is_none());
+    let (_, page) = app.get_text("/login?failed=1&next=/sites").await;
+    assert!(
+        page.contains("The email or password is not correct"),
+        "the form says why"
+    );
 }
