@@ -122,24 +122,21 @@ pub async fn create(db: &Db, actor: &Actor, new: NewUser) -> Result<User, Error>
             message,
         });
     }
-    let scope = match scope_for(new.role, new.scope_code.as_deref()) {
-        Ok(scope) => Some(scope),
-        Err(Error::Invalid {
-            fields: mut scope_fields,
-            ..
-        }) => {
-            fields.append(&mut scope_fields);
-            None
-        }
-        Err(other) => return Err(other),
-    };
+    let scope = scope_for(new.role, new.scope_code.as_deref());
+    if let Err(Error::Invalid {
+        fields: scope_fields,
+        ..
+    }) = &scope
+    {
+        fields.extend(scope_fields.iter().cloned());
+    }
     if !fields.is_empty() {
         return Err(Error::Invalid {
             message: "Please correct the highlighted fields.".into(),
             fields,
         });
     }
-    let scope = scope.expect("no field errors means a scope");
+    let scope = scope?;
     let password_hash = passwords::hash(new.password).await?;
 
     let mut tx = db.begin_write().await?;
