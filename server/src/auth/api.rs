@@ -1,6 +1,6 @@
 //! REST handlers for signing in and out, the current user, and personal API tokens.
 
-use app::model::auth::CurrentUser;
+use app::model::auth::{CurrentUser, Scope};
 use app::model::users::{ApiToken, CreatedApiToken};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -29,23 +29,21 @@ pub struct Me {
     pub name: String,
     /// `admin`, `quality_officer`, `regional_manager`, `site_lead` or `staff`.
     pub role: String,
-    /// `global`, `region` or `site`.
-    pub scope: String,
-    /// The region or site code; absent for a global scope.
-    pub scope_code: Option<String>,
+    /// `{"kind": "global"}`, `{"kind": "region", "code": "EHA"}` or
+    /// `{"kind": "site", "code": "KEN-NBO"}`, as on user records.
+    #[schema(value_type = Object)]
+    pub scope: Scope,
     pub must_change_password: bool,
 }
 
 impl From<CurrentUser> for Me {
     fn from(user: CurrentUser) -> Self {
-        let code = user.scope.code().to_string();
         Me {
             id: user.id,
             email: user.email,
             name: user.name,
             role: user.role.as_str().into(),
-            scope: user.scope.kind().into(),
-            scope_code: (!code.is_empty()).then_some(code),
+            scope: user.scope,
             must_change_password: user.must_change_password,
         }
     }

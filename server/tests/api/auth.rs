@@ -46,8 +46,7 @@ async fn login_returns_a_bearer_token_for_the_api(app: TestApp) {
         .unwrap();
     assert_eq!(me["name"], "Amina Odhiambo");
     assert_eq!(me["role"], "site_lead");
-    assert_eq!(me["scope"], "site");
-    assert_eq!(me["scope_code"], "KEN-NBO");
+    assert_eq!(me["scope"], json!({ "kind": "site", "code": "KEN-NBO" }));
     assert_eq!(app.get("/api/v1/me").await.status(), 401);
     assert_eq!(app.get_as("not-a-token", "/api/v1/me").await.status(), 401);
 }
