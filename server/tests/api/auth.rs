@@ -301,11 +301,7 @@ async fn a_reset_password_must_be_changed_before_anything_else(app: TestApp) {
     app.seed_demo().await;
     let admin = app.token_for(ADMIN).await;
     let lead_session = app.token_for(LEAD).await;
-    let lead_id: i64 = sqlx::query_scalar("select id from users where email = $1")
-        .bind(LEAD)
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
+    let lead_id: i64 = app.user_id(LEAD).await;
     let reset = app
         .post_as(
             &admin,
@@ -360,18 +356,10 @@ async fn deactivated_users_cannot_sign_in_and_lose_their_sessions(app: TestApp) 
     app.seed_demo().await;
     let admin = app.token_for(ADMIN).await;
     let staff = app.token_for("staff.nbo@attest.example").await;
-    let id: i64 =
-        sqlx::query_scalar("select id from users where email = 'staff.nbo@attest.example'")
-            .fetch_one(app.db.pool())
-            .await
-            .unwrap();
+    let id: i64 = app.user_id("staff.nbo@attest.example").await;
     let response = app
-        .client
-        .post(app.url(&format!("/api/v1/users/{id}/deactivate")))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
+        .post_empty_as(&admin, &format!("/api/v1/users/{id}/deactivate"))
+        .await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.json::<Value>().await.unwrap()["active"], false);
     assert_eq!(app.get_as(&staff, "/api/v1/me").await.status(), 401);
@@ -388,25 +376,13 @@ async fn deactivated_users_cannot_sign_in_and_lose_their_sessions(app: TestApp) 
             .unwrap();
     assert_eq!(users, 1, "deactivated, never deleted");
     let again = app
-        .client
-        .post(app.url(&format!("/api/v1/users/{id}/deactivate")))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
+        .post_empty_as(&admin, &format!("/api/v1/users/{id}/deactivate"))
+        .await;
     assert_eq!(again.status(), 409);
-    let admin_id: i64 = sqlx::query_scalar("select id from users where email = $1")
-        .bind(ADMIN)
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
+    let admin_id: i64 = app.user_id(ADMIN).await;
     let myself = app
-        .client
-        .post(app.url(&format!("/api/v1/users/{admin_id}/deactivate")))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
+        .post_empty_as(&admin, &format!("/api/v1/users/{admin_id}/deactivate"))
+        .await;
     assert_eq!(
         myself.status(),
         409,

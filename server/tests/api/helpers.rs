@@ -105,6 +105,25 @@ impl TestApp {
             .unwrap()
     }
 
+    /// POST without a body, with a bearer token (the state-changing actions).
+    pub async fn post_empty_as(&self, token: &str, path: &str) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The id of a user, by email.
+    pub async fn user_id(&self, email: &str) -> i64 {
+        sqlx::query_scalar("select id from users where email = $1")
+            .bind(email)
+            .fetch_one(self.db.pool())
+            .await
+            .expect("the user exists")
+    }
+
     /// GET with a bearer token.
     pub async fn get_as(&self, token: &str, path: &str) -> reqwest::Response {
         self.client

@@ -89,11 +89,7 @@ async fn call(app: &TestApp, method: &str, path: &str, concrete: &str, token: Op
 async fn every_api_route_obeys_the_authorization_matrix(app: TestApp) {
     app.seed_demo().await;
     let openapi: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
-    let target: i64 =
-        sqlx::query_scalar("select id from users where email = 'lead.amm@attest.example'")
-            .fetch_one(app.db.pool())
-            .await
-            .unwrap();
+    let target: i64 = app.user_id("lead.amm@attest.example").await;
     let mut routes = Vec::new();
     for (path, operations) in openapi["paths"].as_object().unwrap() {
         for method in operations.as_object().unwrap().keys() {

@@ -128,11 +128,7 @@ async fn only_administrators_manage_users(app: TestApp) {
 async fn role_and_scope_change_together_and_are_recorded(app: TestApp) {
     app.seed_demo().await;
     let admin = app.token_for(ADMIN).await;
-    let id: i64 =
-        sqlx::query_scalar("select id from users where email = 'staff.nbo@attest.example'")
-            .fetch_one(app.db.pool())
-            .await
-            .unwrap();
+    let id: i64 = app.user_id("staff.nbo@attest.example").await;
     let patch = |body: Value| {
         app.client
             .patch(app.url(&format!("/api/v1/users/{id}")))
