@@ -29,7 +29,10 @@ trap '"$ROOT/scripts/postgres.sh" stop || true' EXIT
 note "$ATTEST_TEST_POSTGRES_URL"
 
 step "Unit and integration tests (SQLite and PostgreSQL)"
-timed cargo test --locked --workspace
+# One test at a time: two in-process servers (each on its own test runtime) rendering the
+# signed-out redirect concurrently were seen to hang about one run in ten. A single server under
+# 200 concurrent requests did not; until the cause is found the suite runs serially (~33 s).
+timed cargo test --locked --workspace -- --test-threads=1
 
 step "Release build"
 timed "$ROOT/scripts/build.sh"
