@@ -11,6 +11,10 @@ use leptos::prelude::use_context;
 
 use crate::error::AppError;
 use crate::model::auth::CurrentUser;
+use crate::model::documents::{
+    Acknowledgement, AcknowledgementStatus, ApproverOption, Document, DocumentQuery,
+    DocumentSummary, DraftUpdate, NewDocument, ReviewInput, Version, VersionDiff,
+};
 use crate::model::sites::{Site, SiteSummary};
 use crate::model::users::{
     ApiToken, CreatedApiToken, NewUser, Page, TrailEntry, TrailQuery, User, UserQuery, UserUpdate,
@@ -49,6 +53,40 @@ pub trait Backend: Send + Sync + 'static {
     async fn revoke_token(&self, id: i64) -> Result<ApiToken, AppError>;
 
     async fn audit_trail(&self, query: TrailQuery) -> Result<Page<TrailEntry>, AppError>;
+
+    async fn list_documents(&self, query: DocumentQuery)
+        -> Result<Page<DocumentSummary>, AppError>;
+    async fn document(&self, id: i64) -> Result<Document, AppError>;
+    async fn create_document(&self, new: NewDocument) -> Result<Document, AppError>;
+    async fn approver_options(&self) -> Result<Vec<ApproverOption>, AppError>;
+    async fn document_version(&self, id: i64, version_id: i64) -> Result<Version, AppError>;
+    async fn new_version(&self, id: i64) -> Result<Version, AppError>;
+    async fn update_draft(
+        &self,
+        id: i64,
+        version_id: i64,
+        draft: DraftUpdate,
+    ) -> Result<Version, AppError>;
+    async fn submit_version(&self, id: i64, version_id: i64) -> Result<Version, AppError>;
+    async fn return_version(
+        &self,
+        id: i64,
+        version_id: i64,
+        reason: String,
+    ) -> Result<Version, AppError>;
+    async fn approve_version(
+        &self,
+        id: i64,
+        version_id: i64,
+        password: String,
+    ) -> Result<Version, AppError>;
+    async fn make_effective(&self, id: i64, version_id: i64) -> Result<Version, AppError>;
+    async fn review_document(&self, id: i64, review: ReviewInput) -> Result<Document, AppError>;
+    async fn withdraw_document(&self, id: i64, reason: String) -> Result<Document, AppError>;
+    async fn diff_versions(&self, id: i64, from: i64, to: i64) -> Result<VersionDiff, AppError>;
+    async fn document_acknowledgements(&self, id: i64) -> Result<AcknowledgementStatus, AppError>;
+    async fn my_acknowledgements(&self) -> Result<Vec<Acknowledgement>, AppError>;
+    async fn acknowledge(&self, id: i64) -> Result<Acknowledgement, AppError>;
 }
 
 /// The backend as it is stored in context.

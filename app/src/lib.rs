@@ -23,7 +23,9 @@ use leptos_router::{
 };
 
 use components::layout::{Layout, RequireSignIn};
-use pages::{account, admin, home::HomePage, login::LoginPage, not_found::NotFound, sites};
+use pages::{
+    account, admin, documents, home::HomePage, login::LoginPage, not_found::NotFound, sites,
+};
 
 /// The HTML document around the application, rendered only on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -67,6 +69,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=HomePage ssr=SsrMode::Async />
                         <Route path=path!("sites") view=sites::SitesPage ssr=SsrMode::Async />
                         <Route path=path!("sites/:code") view=sites::SiteDetailPage ssr=SsrMode::Async />
+                        <Route path=path!("documents") view=documents::DocumentsPage ssr=SsrMode::Async />
+                        <Route path=path!("documents/new") view=documents::NewDocumentPage ssr=SsrMode::Async />
+                        <Route path=path!("documents/:id") view=documents::DocumentPage ssr=SsrMode::Async />
+                        <Route path=path!("documents/:id/diff") view=documents::DiffPage ssr=SsrMode::Async />
+                        <Route path=path!("documents/:id/versions/:version_id") view=documents::VersionPage ssr=SsrMode::Async />
+                        <Route path=path!("acknowledgements") view=documents::AcknowledgementsPage ssr=SsrMode::Async />
                         <Route path=path!("account") view=account::AccountPage ssr=SsrMode::Async />
                         <Route path=path!("account/password") view=account::PasswordPage ssr=SsrMode::Async />
                         <Route path=path!("admin") view=admin::AdminPage ssr=SsrMode::Async />

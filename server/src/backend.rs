@@ -8,6 +8,10 @@ use std::sync::Arc;
 use app::backend::{Backend, LoginOutcome};
 use app::error::AppError;
 use app::model::auth::CurrentUser;
+use app::model::documents::{
+    Acknowledgement, AcknowledgementStatus, ApproverOption, Document, DocumentQuery,
+    DocumentSummary, DraftUpdate, NewDocument, ReviewInput, Version, VersionDiff,
+};
 use app::model::sites::{Site, SiteSummary};
 use app::model::users::{
     ApiToken, CreatedApiToken, NewUser, Page, TrailEntry, TrailQuery, User, UserQuery, UserUpdate,
@@ -18,7 +22,7 @@ use leptos::prelude::use_context;
 use crate::auth::{middleware, service, tokens, Actor, AuthSettings, Credential, RequestMeta};
 use crate::db::Db;
 use crate::error::Error;
-use crate::{sites, trail, users};
+use crate::{documents, sites, trail, users};
 
 /// Answers the UI's server functions by calling the services.
 pub struct UiBackend {
@@ -169,5 +173,91 @@ impl Backend for UiBackend {
 
     async fn audit_trail(&self, query: TrailQuery) -> Result<Page<TrailEntry>, AppError> {
         ui(trail::browse(&self.db, &active_actor()?, &query).await)
+    }
+
+    async fn list_documents(
+        &self,
+        query: DocumentQuery,
+    ) -> Result<Page<DocumentSummary>, AppError> {
+        ui(documents::list(&self.db, &active_actor()?, &query).await)
+    }
+
+    async fn document(&self, id: i64) -> Result<Document, AppError> {
+        ui(documents::get(&self.db, &active_actor()?, id).await)
+    }
+
+    async fn create_document(&self, new: NewDocument) -> Result<Document, AppError> {
+        ui(documents::create(&self.db, &active_actor()?, new).await)
+    }
+
+    async fn approver_options(&self) -> Result<Vec<ApproverOption>, AppError> {
+        ui(documents::approver_options(&self.db, &active_actor()?).await)
+    }
+
+    async fn document_version(&self, id: i64, version_id: i64) -> Result<Version, AppError> {
+        ui(documents::version(&self.db, &active_actor()?, id, version_id).await)
+    }
+
+    async fn new_version(&self, id: i64) -> Result<Version, AppError> {
+        ui(documents::new_version(&self.db, &active_actor()?, id).await)
+    }
+
+    async fn update_draft(
+        &self,
+        id: i64,
+        version_id: i64,
+        draft: DraftUpdate,
+    ) -> Result<Version, AppError> {
+        ui(documents::update_draft(&self.db, &active_actor()?, id, version_id, draft).await)
+    }
+
+    async fn submit_version(&self, id: i64, version_id: i64) -> Result<Version, AppError> {
+        ui(documents::submit(&self.db, &active_actor()?, id, version_id).await)
+    }
+
+    async fn return_version(
+        &self,
+        id: i64,
+        version_id: i64,
+        reason: String,
+    ) -> Result<Version, AppError> {
+        ui(documents::return_to_draft(&self.db, &active_actor()?, id, version_id, &reason).await)
+    }
+
+    async fn approve_version(
+        &self,
+        id: i64,
+        version_id: i64,
+        password: String,
+    ) -> Result<Version, AppError> {
+        ui(documents::approve(&self.db, &active_actor()?, id, version_id, password).await)
+    }
+
+    async fn make_effective(&self, id: i64, version_id: i64) -> Result<Version, AppError> {
+        ui(documents::make_effective(&self.db, &active_actor()?, id, version_id).await)
+    }
+
+    async fn review_document(&self, id: i64, review: ReviewInput) -> Result<Document, AppError> {
+        ui(documents::review(&self.db, &active_actor()?, id, review).await)
+    }
+
+    async fn withdraw_document(&self, id: i64, reason: String) -> Result<Document, AppError> {
+        ui(documents::withdraw(&self.db, &active_actor()?, id, &reason).await)
+    }
+
+    async fn diff_versions(&self, id: i64, from: i64, to: i64) -> Result<VersionDiff, AppError> {
+        ui(documents::diff(&self.db, &active_actor()?, id, from, to).await)
+    }
+
+    async fn document_acknowledgements(&self, id: i64) -> Result<AcknowledgementStatus, AppError> {
+        ui(documents::acknowledgement_status(&self.db, &active_actor()?, id).await)
+    }
+
+    async fn my_acknowledgements(&self) -> Result<Vec<Acknowledgement>, AppError> {
+        ui(documents::my_acknowledgements(&self.db, &active_actor()?).await)
+    }
+
+    async fn acknowledge(&self, id: i64) -> Result<Acknowledgement, AppError> {
+        ui(documents::acknowledge(&self.db, &active_actor()?, id).await)
     }
 }

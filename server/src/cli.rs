@@ -74,12 +74,13 @@ pub async fn run(cli: Cli) -> Result<ExitCode, StartupError> {
                 .await
                 .map_err(|error| StartupError::Other(format!("seeding failed: {error}")))?;
             println!(
-                "demo network ready: {} regions, {} countries, {} sites, {} demo users (password: {})",
+                "demo network ready: {} regions, {} countries, {} sites, {} demo users (password: {}), {} documents added",
                 summary.regions,
                 summary.countries,
                 summary.sites,
                 summary.users,
-                crate::seed::demo::DEMO_PASSWORD
+                crate::seed::demo::DEMO_PASSWORD,
+                summary.documents
             );
         }
         Command::AuditTrail(AuditTrailCommand::Verify) => {

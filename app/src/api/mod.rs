@@ -2,4 +2,5 @@
 
 pub mod account;
 pub mod admin;
+pub mod documents;
 pub mod sites;

@@ -30,7 +30,7 @@ const NAV: &[NavItem] = &[
     NavItem {
         label: "Documents",
         href: "/documents",
-        available: false,
+        available: true,
         roles: &[],
     },
     NavItem {

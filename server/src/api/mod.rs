@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::http::AppState;
-use crate::{auth, sites, trail, users};
+use crate::{auth, documents, sites, trail, users};
 
 /// Request bodies larger than this are refused with 413 before they are read.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -70,7 +70,35 @@ pub fn router() -> Router<AppState> {
                 .routes(routes!(users::api::deactivate_user))
                 .routes(routes!(users::api::activate_user))
                 .routes(routes!(users::api::reset_password))
-                .routes(routes!(trail::api::list_trail)),
+                .routes(routes!(trail::api::list_trail))
+                .routes(routes!(
+                    documents::api::list_documents,
+                    documents::api::create_document
+                ))
+                .routes(routes!(documents::api::list_approvers))
+                .routes(routes!(documents::api::get_document))
+                .routes(routes!(documents::api::create_version))
+                .routes(routes!(
+                    documents::api::get_version,
+                    documents::api::update_version
+                ))
+                .routes(routes!(documents::api::download_file))
+                .routes(routes!(documents::api::submit_version))
+                .routes(routes!(documents::api::return_version))
+                .routes(routes!(documents::api::approve_version))
+                .routes(routes!(documents::api::make_version_effective))
+                .routes(routes!(documents::api::review_document))
+                .routes(routes!(documents::api::withdraw_document))
+                .routes(routes!(documents::api::diff_versions))
+                .routes(routes!(documents::api::document_acknowledgements))
+                .routes(routes!(documents::api::my_acknowledgements))
+                .routes(routes!(documents::api::acknowledge))
+                // Uploads get a larger body limit than the rest of the API.
+                .merge(
+                    OpenApiRouter::new()
+                        .routes(routes!(documents::api::upload_file))
+                        .layer(DefaultBodyLimit::max(documents::MAX_FILE_BYTES + 64 * 1024)),
+                ),
         )
         .split_for_parts();
     router

@@ -7,7 +7,8 @@ mod security;
 use std::sync::Arc;
 
 use app::backend::SharedBackend;
-use axum::extract::FromRef;
+use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::routing::post;
 use axum::Router;
 use leptos::prelude::{provide_context, LeptosOptions};
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -43,6 +44,12 @@ pub fn router(db: Db, auth: AuthSettings, bundle: &ClientBundle) -> Router {
     Router::new()
         .merge(health::routes())
         .merge(crate::api::router())
+        .route(
+            "/documents/{id}/versions/{version_id}/file",
+            post(crate::documents::form::upload_file).layer(DefaultBodyLimit::max(
+                crate::documents::MAX_FILE_BYTES + 64 * 1024,
+            )),
+        )
         .nest_service(&bundle.url_prefix(), bundle.service())
         .leptos_routes_with_context(
             &state,

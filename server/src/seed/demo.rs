@@ -22,6 +22,12 @@ const DEMO_USERS: &[(&str, &str, Role, Option<&str>)] = &[
         None,
     ),
     (
+        "qo.lab@attest.example",
+        "Ngozi Adeyemi",
+        Role::QualityOfficer,
+        None,
+    ),
+    (
         "rm.eha@attest.example",
         "Hana Tesfaye",
         Role::RegionalManager,
@@ -108,6 +114,8 @@ pub struct SeedSummary {
     pub sites: usize,
     /// Demo users that exist after the run (new or already there).
     pub users: usize,
+    /// Demo documents added by this run.
+    pub documents: usize,
 }
 
 /// Loads the demo network and demo users. Existing rows are updated in place, never
@@ -231,8 +239,10 @@ pub async fn seed(db: &Db) -> Result<SeedSummary, crate::error::Error> {
             .after(serde_json::json!({ "email": email, "name": name, "role": role.as_str(), "scope": scope_code }));
         trail::record(&mut write, &Who::system(), change).await?;
     }
+    summary.documents = super::documents::seed(&mut write).await?;
     let change = Change::new("seed.demo", "network", "demo").after(serde_json::json!({
         "regions": summary.regions, "countries": summary.countries, "sites": summary.sites,
+        "documents": summary.documents,
     }));
     trail::record(&mut write, &Who::system(), change).await?;
     write.commit().await?;

@@ -1,3 +1,4 @@
 //! Seed data: the demo network (and, later, synthetic data at scale).
 
 pub mod demo;
+pub mod documents;

@@ -105,6 +105,22 @@ impl TestApp {
             .unwrap()
     }
 
+    /// PUT a JSON body with a bearer token.
+    pub async fn put_as(
+        &self,
+        token: &str,
+        path: &str,
+        body: serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// POST without a body, with a bearer token (the state-changing actions).
     pub async fn post_empty_as(&self, token: &str, path: &str) -> reqwest::Response {
         self.client

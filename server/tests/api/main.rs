@@ -5,6 +5,7 @@ mod helpers;
 
 mod auth;
 mod cli;
+mod documents;
 mod health;
 mod matrix;
 mod pages;

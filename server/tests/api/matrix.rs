@@ -18,6 +18,11 @@ enum Rule {
     Admin,
     /// Any signed-in user, within their scope; outside it, 404.
     Scoped,
+    /// An action on a record: inside the scope the answer is about the role or the record's
+    /// state (403, 409, 422, …) but never "not found"; outside it, 404.
+    Acting,
+    /// The caller's own task: someone else's answers 404.
+    Own,
 }
 
 /// The rule for every documented route. A route missing here fails the test.
@@ -40,6 +45,24 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         | ("POST", "/api/v1/users/{id}/activate")
         | ("POST", "/api/v1/users/{id}/reset-password")
         | ("GET", "/api/v1/audit-trail") => Rule::Admin,
+        ("GET", "/api/v1/documents") | ("GET", "/api/v1/acknowledgements") => Rule::SignedIn,
+        ("GET", "/api/v1/documents/{id}")
+        | ("GET", "/api/v1/documents/{id}/versions/{version_id}")
+        | ("GET", "/api/v1/documents/{id}/versions/{version_id}/file")
+        | ("GET", "/api/v1/documents/{id}/diff") => Rule::Scoped,
+        ("POST", "/api/v1/documents")
+        | ("GET", "/api/v1/documents/approvers")
+        | ("POST", "/api/v1/documents/{id}/versions")
+        | ("PUT", "/api/v1/documents/{id}/versions/{version_id}")
+        | ("PUT", "/api/v1/documents/{id}/versions/{version_id}/file")
+        | ("POST", "/api/v1/documents/{id}/versions/{version_id}/submit")
+        | ("POST", "/api/v1/documents/{id}/versions/{version_id}/return")
+        | ("POST", "/api/v1/documents/{id}/versions/{version_id}/approve")
+        | ("POST", "/api/v1/documents/{id}/versions/{version_id}/make-effective")
+        | ("POST", "/api/v1/documents/{id}/review")
+        | ("POST", "/api/v1/documents/{id}/withdraw")
+        | ("GET", "/api/v1/documents/{id}/acknowledgements") => Rule::Acting,
+        ("POST", "/api/v1/acknowledgements/{id}/acknowledge") => Rule::Own,
         _ => return None,
     })
 }
@@ -59,6 +82,22 @@ fn body(method: &str, path: &str) -> Option<Value> {
         }
         ("PATCH", "/api/v1/users/{id}") => json!({ "name": "Matrix Target" }),
         ("POST", "/api/v1/users/{id}/reset-password") => json!({ "password": "temporary pass 2" }),
+        ("POST", "/api/v1/documents") => {
+            json!({ "code": "MATRIX-SOP-001", "title": "Matrix", "category": "laboratory", "approver_id": 1 })
+        }
+        ("PUT", "/api/v1/documents/{id}/versions/{version_id}") => {
+            json!({ "content": "# Matrix", "change_summary": "matrix" })
+        }
+        ("POST", "/api/v1/documents/{id}/versions/{version_id}/return")
+        | ("POST", "/api/v1/documents/{id}/withdraw") => {
+            json!({ "reason": "authorization matrix" })
+        }
+        ("POST", "/api/v1/documents/{id}/versions/{version_id}/approve") => {
+            json!({ "password": "wrong password" })
+        }
+        ("POST", "/api/v1/documents/{id}/review") => {
+            json!({ "outcome": "confirm", "password": "wrong password" })
+        }
         _ => return None,
     })
 }
@@ -83,6 +122,11 @@ async fn call(app: &TestApp, method: &str, path: &str, concrete: &str, token: Op
     if let Some(body) = body(method.as_str(), path) {
         request = request.json(&body);
     }
+    if path.ends_with("/file") && method == reqwest::Method::PUT {
+        let part =
+            reqwest::multipart::Part::bytes(b"%PDF-1.4 matrix".to_vec()).file_name("matrix.pdf");
+        request = request.multipart(reqwest::multipart::Form::new().part("file", part));
+    }
     request.send().await.unwrap().status().as_u16()
 }
 
@@ -90,6 +134,7 @@ async fn every_api_route_obeys_the_authorization_matrix(app: TestApp) {
     app.seed_demo().await;
     let openapi: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
     let target: i64 = app.user_id("lead.amm@attest.example").await;
+    let variants = site_variants(&app).await;
     let mut routes = Vec::new();
     for (path, operations) in openapi["paths"].as_object().unwrap() {
         for method in operations.as_object().unwrap().keys() {
@@ -100,16 +145,35 @@ async fn every_api_route_obeys_the_authorization_matrix(app: TestApp) {
         }
     }
     assert!(
-        routes.len() >= 17,
+        routes.len() >= 35,
         "the document lists the routes: {routes:?}"
     );
-    let concrete = |path: &str, site: &str| {
-        path.replace("{id}", &target.to_string())
-            .replace("{code}", site)
+    // `{id}` is a user, a site's document variant or an acknowledgement, by the route's area.
+    let concrete = |path: &str, site: &str, ack: i64| {
+        let (document, version) = variants
+            .iter()
+            .find(|(code, ..)| code == site)
+            .map(|(_, d, v)| (*d, *v))
+            .unwrap_or((0, 0));
+        let id = if path.starts_with("/api/v1/documents") {
+            document
+        } else if path.starts_with("/api/v1/acknowledgements") {
+            ack
+        } else {
+            target
+        };
+        let mut concrete = path
+            .replace("{id}", &id.to_string())
+            .replace("{version_id}", &version.to_string())
+            .replace("{code}", site);
+        if path.ends_with("/diff") {
+            concrete.push_str(&format!("?from={version}&to={version}"));
+        }
+        concrete
     };
 
     for (method, path, rule) in &routes {
-        let status = call(&app, method, path, &concrete(path, "KEN-NBO"), None).await;
+        let status = call(&app, method, path, &concrete(path, "KEN-NBO", 1), None).await;
         // Public routes answer 401 here too: the sample credentials are wrong.
         assert_eq!(
             status, 401,
@@ -119,10 +183,20 @@ async fn every_api_route_obeys_the_authorization_matrix(app: TestApp) {
 
     for (email, inside, outside) in ROLES {
         let is_admin = email.starts_with("admin");
+        let own_task = first_acknowledgement(&app, email, "=").await;
+        let others_task = first_acknowledgement(&app, email, "<>").await.unwrap_or(0);
         for (method, path, rule) in &routes {
             // Sign in afresh for each call: logging out ends the token it uses.
             let token = app.token_for(email).await;
-            let status = call(&app, method, path, &concrete(path, inside), Some(&token)).await;
+            let own = own_task.unwrap_or(others_task);
+            let status = call(
+                &app,
+                method,
+                path,
+                &concrete(path, inside, own),
+                Some(&token),
+            )
+            .await;
             match rule {
                 Rule::Public => {}
                 Rule::SignedIn => assert!(
@@ -134,21 +208,114 @@ async fn every_api_route_obeys_the_authorization_matrix(app: TestApp) {
                     "{email}: {method} {path} answered {status}"
                 ),
                 Rule::Admin => assert_eq!(status, 403, "{email}: {method} {path}"),
-                Rule::Scoped => {
-                    assert_eq!(
-                        status, 200,
-                        "{email}: {method} {path} inside the scope ({inside})"
-                    );
-                    if let Some(outside) = outside {
-                        let status =
-                            call(&app, method, path, &concrete(path, outside), Some(&token)).await;
+                Rule::Scoped | Rule::Acting => {
+                    if *rule == Rule::Scoped {
+                        assert_eq!(
+                            status, 200,
+                            "{email}: {method} {path} inside the scope ({inside})"
+                        );
+                    } else {
+                        assert!(
+                            ![401, 404].contains(&status),
+                            "{email}: {method} {path} inside the scope ({inside}) answered {status}"
+                        );
+                    }
+                    if let Some(outside) = outside.filter(|_| path.contains('{')) {
+                        let token = app.token_for(email).await;
+                        let status = call(
+                            &app,
+                            method,
+                            path,
+                            &concrete(path, outside, 0),
+                            Some(&token),
+                        )
+                        .await;
                         assert_eq!(
                             status, 404,
                             "{email}: {method} {path} outside the scope ({outside})"
                         );
                     }
                 }
+                Rule::Own => {
+                    if own_task.is_some() {
+                        assert!(
+                            ![401, 403, 404].contains(&status),
+                            "{email}: {method} {path} on their own task answered {status}"
+                        );
+                    }
+                    let token = app.token_for(email).await;
+                    let status = call(
+                        &app,
+                        method,
+                        path,
+                        &concrete(path, inside, others_task),
+                        Some(&token),
+                    )
+                    .await;
+                    assert_eq!(
+                        status, 404,
+                        "{email}: {method} {path} on someone else's task"
+                    );
+                }
             }
         }
     }
+}
+
+/// For each demo site with one, a site variant in force and its effective version, with an
+/// attached file so that downloads have something to serve.
+async fn site_variants(app: &TestApp) -> Vec<(String, i64, i64)> {
+    let variants: Vec<(String, i64)> = sqlx::query_as(
+        "select s.code, min(d.id) from documents d join sites s on s.id = d.site_id
+          where d.effective_version_id is not null and d.withdrawn_at is null group by s.code",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
+    let mut out = Vec::new();
+    for (site, document) in variants {
+        let version: i64 =
+            sqlx::query_scalar("select effective_version_id from documents where id = $1")
+                .bind(document)
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        let bytes = b"%PDF-1.4 matrix".to_vec();
+        sqlx::query("insert into document_files (version_id, content) values ($1, $2)")
+            .bind(version)
+            .bind(bytes.clone())
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        sqlx::query(
+            "update document_versions set file_name = 'matrix.pdf', file_media_type = 'application/pdf',
+                 file_size = $1, file_sha256 = $2 where id = $3",
+        )
+        .bind(bytes.len() as i64)
+        .bind(server::signatures::content_hash(&bytes))
+        .bind(version)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+        out.push((site, document, version));
+    }
+    for site in ["KEN-NBO", "UGA-KLA", "PHL-MNL"] {
+        assert!(
+            out.iter().any(|(s, ..)| s == site),
+            "the demo has a variant at {site}"
+        );
+    }
+    out
+}
+
+/// The first pending acknowledgement of the user (`=`) or of someone else (`<>`).
+async fn first_acknowledgement(app: &TestApp, email: &str, relation: &str) -> Option<i64> {
+    sqlx::query_scalar(&format!(
+        "select min(k.id) from acknowledgements k join users u on u.id = k.user_id
+          where u.email {relation} $1 and k.status = 'pending'"
+    ))
+    .bind(email)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap()
 }

@@ -73,8 +73,8 @@ async fn make_some_changes(app: &TestApp) {
 async fn every_change_is_chained_and_the_chain_verifies(app: TestApp) {
     make_some_changes(&app).await;
     let entries = app.count("audit_trail").await;
-    // 10 demo users + the seed itself + a sign-in + three tokens.
-    assert_eq!(entries, 15);
+    // 11 demo users + the seed itself + a sign-in + three tokens.
+    assert_eq!(entries, 16);
     assert_eq!(verify(&app), (0, format!("ok {entries} entries")));
     let login: (Option<String>, Option<String>) =
         sqlx::query_as("select ip, user_agent from audit_trail where action = 'auth.login'")
@@ -261,7 +261,8 @@ async fn a_signature_needs_the_signers_password_and_is_recorded(app: TestApp) {
     assert_eq!(signature.signer_email, "qo@attest.example");
 
     let recorded: (String, String) =
-        sqlx::query_as("select meaning, content_sha256 from signatures")
+        sqlx::query_as("select meaning, content_sha256 from signatures where id = $1")
+            .bind(signature.id)
             .fetch_one(app.db.pool())
             .await
             .unwrap();

@@ -184,7 +184,7 @@ async fn the_user_list_searches_filters_and_pages(app: TestApp) {
         .json()
         .await
         .unwrap();
-    assert_eq!(page["total"], 10);
+    assert_eq!(page["total"], 11);
     assert_eq!(page["items"].as_array().unwrap().len(), 3);
     assert_eq!(page["page"], 2);
     let leads: Value = app
