@@ -1,8 +1,8 @@
 //! Markdown rendered to HTML that is safe to put in a page: raw HTML in the source is shown as
-//! text (never interpreted), and links or images may only point to web, mail or relative
+//! text (never interpreted), headings sit below the page's own, and links or images may only point to web, mail or relative
 //! addresses. The page's Content-Security-Policy is the second line of defence.
 
-use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag};
+use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// Renders a document's Markdown to safe HTML.
 pub fn to_safe_html(markdown: &str) -> String {
@@ -10,6 +10,18 @@ pub fn to_safe_html(markdown: &str) -> String {
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let events = Parser::new_ext(markdown, options).map(|event| match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) => Event::Start(Tag::Heading {
+            level: nested(level),
+            id,
+            classes,
+            attrs,
+        }),
+        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(nested(level))),
         Event::Start(Tag::Link {
             link_type,
             dest_url,
@@ -39,6 +51,17 @@ pub fn to_safe_html(markdown: &str) -> String {
     out
 }
 
+/// A document's headings sit under the page's own (its title is the page's only `h1`, its
+/// sections `h2`), so `#` becomes `h3`.
+fn nested(level: HeadingLevel) -> HeadingLevel {
+    match level {
+        HeadingLevel::H1 => HeadingLevel::H3,
+        HeadingLevel::H2 => HeadingLevel::H4,
+        HeadingLevel::H3 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
+    }
+}
+
 /// The address itself when it is relative or http(s)/mailto; otherwise a harmless `#`.
 fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
     let trimmed = url.trim();
@@ -65,7 +88,10 @@ mod tests {
         let html = to_safe_html(
             "# Purpose\n\n1. Fix the smear\n2. Stain\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
         );
-        assert!(html.contains("<h1>Purpose</h1>"));
+        assert!(
+            html.contains("<h3>Purpose</h3>"),
+            "the page keeps the only h1: {html}"
+        );
         assert!(html.contains("<ol>\n<li>Fix the smear</li>"));
         assert!(html.contains("<table>"));
     }

@@ -755,14 +755,15 @@ const SELECT_ACKS: &str = "
       join sites s on s.id = k.site_id
       join countries c on c.code = s.country_code";
 
-/// A user's acknowledgements: pending first (earliest due first), then the latest done.
+/// A user's acknowledgements: pending first (earliest due first), then the most recently done.
 pub async fn acknowledgements_of(
     conn: &mut AnyConnection,
     user_id: i64,
 ) -> sqlx::Result<Vec<AckRow>> {
     sqlx::query_as(&format!(
         "{SELECT_ACKS} where k.user_id = $1 and k.status in ('pending', 'done')
-          order by case when k.status = 'pending' then 0 else 1 end, k.due_date, d.code
+          order by case when k.status = 'pending' then 0 else 1 end,
+                   case when k.status = 'pending' then k.due_date end, k.acknowledged_at desc, d.code
           limit 200"
     ))
     .bind(user_id)

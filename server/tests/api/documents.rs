@@ -25,6 +25,8 @@ on_both_databases!(
     a_withdrawn_document_needs_a_reason_and_then_stays_as_it_is,
     attached_files_come_back_identical_and_are_checked,
     the_register_searches_filters_sorts_and_pages,
+    document_pages_render_on_the_server_and_hide_other_sites,
+    the_browser_upload_form_attaches_the_file_and_returns_to_the_version,
 );
 
 async fn json_of(response: reqwest::Response, status: u16) -> Value {
@@ -974,4 +976,85 @@ async fn the_register_searches_filters_sorts_and_pages(app: TestApp) {
         .unwrap()
         .iter()
         .any(|v| v["code"] == "LAB-SOP-012-KEN-NBO"));
+}
+
+async fn document_pages_render_on_the_server_and_hide_other_sites(app: TestApp) {
+    app.seed_demo().await;
+    let (status, html) = app.page_as(LEAD_KLA, "/documents?review=overdue").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("LAB-SOP-001-UGA-KLA"),
+        "Kampala's overdue variant is listed"
+    );
+    assert!(html.contains("overdue by"));
+    let nairobi = document_id(&app, "LAB-SOP-012-KEN-NBO").await;
+    let (status, html) = app
+        .page_as(LEAD_KLA, &format!("/documents/{nairobi}"))
+        .await;
+    assert_eq!(status, 404);
+    assert!(
+        !html.contains("Nairobi"),
+        "nothing of the hidden document leaks"
+    );
+    let (status, html) = app
+        .page_as(LEAD_NBO, &format!("/documents/{nairobi}"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Version history") && html.contains("in force"));
+}
+
+async fn the_browser_upload_form_attaches_the_file_and_returns_to_the_version(app: TestApp) {
+    app.seed_demo().await;
+    let lead = app.token_for(LEAD_NBO).await;
+    let (id, version) = nairobi_draft(&app, &lead, "LAB-SOP-012-NBO-2").await;
+    let browser = app.browser_for(LEAD_NBO).await;
+    let form = |bytes: &'static [u8], name: &'static str| {
+        reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name),
+        )
+    };
+    let path = format!("/documents/{id}/versions/{version}/file");
+    let response = browser
+        .post(app.url(&path))
+        .header("origin", &app.address)
+        .multipart(form(b"PK\x03\x04docx body", "local.docx"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        response.headers()["location"],
+        format!("/documents/{id}/versions/{version}?uploaded=1")
+    );
+    let name: String = sqlx::query_scalar("select file_name from document_versions where id = $1")
+        .bind(version)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(name, "local.docx");
+
+    let refused = browser
+        .post(app.url(&path))
+        .header("origin", &app.address)
+        .multipart(form(b"plain text", "notes.txt"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 303);
+    let location = refused.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        location.contains("upload_error=Attach%20a%20PDF"),
+        "{location}"
+    );
+
+    // From another site, the form is refused like everything else (cross-site posts too).
+    let forged = browser
+        .post(app.url(&path))
+        .header("origin", "https://evil.example")
+        .multipart(form(b"%PDF-1.4", "x.pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
 }
