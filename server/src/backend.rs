@@ -230,7 +230,15 @@ impl Backend for UiBackend {
         version_id: i64,
         password: String,
     ) -> Result<Version, AppError> {
-        ui(documents::approve(&self.db, &active_actor()?, id, version_id, password).await)
+        ui(documents::approve(
+            &self.db,
+            &active_actor()?,
+            id,
+            version_id,
+            password,
+            &self.auth.lockout,
+        )
+        .await)
     }
 
     async fn make_effective(&self, id: i64, version_id: i64) -> Result<Version, AppError> {
@@ -238,7 +246,7 @@ impl Backend for UiBackend {
     }
 
     async fn review_document(&self, id: i64, review: ReviewInput) -> Result<Document, AppError> {
-        ui(documents::review(&self.db, &active_actor()?, id, review).await)
+        ui(documents::review(&self.db, &active_actor()?, id, review, &self.auth.lockout).await)
     }
 
     async fn withdraw_document(&self, id: i64, reason: String) -> Result<Document, AppError> {

@@ -5,6 +5,7 @@
 //! handlers in `api.rs`.
 
 pub mod api;
+pub mod audits;
 pub mod auth;
 pub mod backend;
 pub mod cli;

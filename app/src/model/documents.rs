@@ -303,7 +303,7 @@ pub struct DocumentQuery {
     pub q: Option<String>,
     /// `laboratory`, `radiology`, `clinical`, `it` or `administration`.
     pub category: Option<String>,
-    /// A site code: that site's variants and the global documents; `global` for global only.
+    /// A site code for that site's variants; `global` for network documents only.
     pub site: Option<String>,
     /// `draft`, `in_review`, `approved`, `effective` or `withdrawn`.
     pub status: Option<String>,

@@ -17,7 +17,9 @@ use utoipa::{IntoParams, ToSchema};
 use super::Upload;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::extract::ApiJson;
-use crate::auth::Actor;
+use std::sync::Arc;
+
+use crate::auth::{Actor, AuthSettings};
 use crate::db::Db;
 use crate::error::Error;
 
@@ -223,12 +225,13 @@ pub async fn return_version(
     responses((status = 200, body = Version), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn approve_version(
     State(db): State<Db>,
+    State(auth): State<Arc<AuthSettings>>,
     actor: Actor,
     Path((id, version_id)): Path<(i64, i64)>,
     ApiJson(body): ApiJson<SignatureInput>,
 ) -> ApiResult<Json<Version>> {
     Ok(Json(
-        super::approve(&db, &actor, id, version_id, body.password).await?,
+        super::approve(&db, &actor, id, version_id, body.password, &auth.lockout).await?,
     ))
 }
 
@@ -252,11 +255,14 @@ pub async fn make_version_effective(
     responses((status = 200, body = Document), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn review_document(
     State(db): State<Db>,
+    State(auth): State<Arc<AuthSettings>>,
     actor: Actor,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<ReviewInput>,
 ) -> ApiResult<Json<Document>> {
-    Ok(Json(super::review(&db, &actor, id, body).await?))
+    Ok(Json(
+        super::review(&db, &actor, id, body, &auth.lockout).await?,
+    ))
 }
 
 /// Withdraws a document, with the reason.

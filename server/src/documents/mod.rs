@@ -26,6 +26,7 @@ use serde::Serialize;
 use self::access::{Caller, Facts};
 use self::lifecycle::{transition, VersionAction};
 use self::repo::{DocRow, VersionRow};
+use crate::auth::lockout::LockoutPolicy;
 use crate::auth::policy::ScopeFilter;
 use crate::auth::Actor;
 use crate::db::{now_text, Db, WriteTx};
@@ -131,6 +132,10 @@ async fn visible_version(
     } else {
         Err(missing())
     }
+}
+
+fn no_longer_draft() -> Error {
+    Error::Conflict("This version is no longer a draft; reload to see its state.".into())
 }
 
 fn illegal(error: lifecycle::IllegalTransition) -> Error {
@@ -482,29 +487,41 @@ pub async fn create(db: &Db, actor: &Actor, new: NewDocument) -> Result<Document
         }
         None => None,
     };
-    match repo::active_role(tx.conn(), new.approver_id)
-        .await?
-        .as_deref()
-    {
-        Some("quality_officer" | "regional_manager") => {}
-        _ => {
-            return Err(Error::invalid_field(
-                "approver_id",
-                "Choose an active quality officer or regional manager as approver.",
-            ))
-        }
+    // The approver and the owner must be able to reach the document, or it would wait forever.
+    let reaches_document = |user: &crate::users::repo::UserRow| {
+        user.active != 0
+            && match site_facts {
+                None => user.scope() == app::model::auth::Scope::Global,
+                Some((site, region)) => crate::auth::policy::reaches(&user.scope(), site, region),
+            }
+    };
+    let approver = crate::users::repo::find_in(&mut tx, new.approver_id).await?;
+    if !approver.as_ref().is_some_and(|a| {
+        matches!(a.role(), Role::QualityOfficer | Role::RegionalManager) && reaches_document(a)
+    }) {
+        return Err(Error::invalid_field(
+            "approver_id",
+            "Choose an active quality officer or regional manager whose scope includes the document's site (the whole network for a network document).",
+        ));
     }
     let owner_id = new.owner_id.unwrap_or(actor.id());
-    if repo::active_role(tx.conn(), owner_id).await?.is_none() {
+    let owner = crate::users::repo::find_in(&mut tx, owner_id).await?;
+    if !owner.as_ref().is_some_and(|o| {
+        o.role() != Role::Staff
+            && match site_facts {
+                None => o.active != 0,
+                Some(_) => reaches_document(o),
+            }
+    }) {
         return Err(Error::invalid_field(
             "owner_id",
-            "Choose an active user as owner.",
+            "Choose an active owner (not staff) who can see the document.",
         ));
     }
     let now = now_text();
     let tags = clean_tags(new.tags.as_deref());
     let ack_roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-    let id = repo::insert(
+    let id = match repo::insert(
         tx.conn(),
         &repo::NewDocRow {
             code: &code,
@@ -522,7 +539,21 @@ pub async fn create(db: &Db, actor: &Actor, new: NewDocument) -> Result<Document
             created_at: &now,
         },
     )
-    .await?;
+    .await
+    {
+        Ok(id) => id,
+        // Another request took the code between the check above and this insert.
+        Err(e)
+            if e.as_database_error()
+                .is_some_and(|d| d.is_unique_violation()) =>
+        {
+            return Err(Error::invalid_field(
+                "code",
+                format!("Another document already has the code {code}; choose a unique code."),
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    };
     let version_id =
         repo::insert_draft(tx.conn(), id, actor.id(), &content, "First issue.", &now).await?;
     let doc = repo::find(tx.conn(), id)
@@ -590,6 +621,7 @@ async fn for_change(
     id: i64,
     version_id: i64,
 ) -> Result<(DocRow, VersionRow), Error> {
+    repo::lock(tx, id).await?;
     let doc = visible(tx.conn(), actor, id).await?;
     let version = visible_version(tx.conn(), actor, &doc, version_id).await?;
     if doc.withdrawn_at.is_some() {
@@ -602,6 +634,7 @@ async fn for_change(
 #[tracing::instrument(skip_all, fields(actor = actor.id(), document_id = id))]
 pub async fn new_version(db: &Db, actor: &Actor, id: i64) -> Result<Version, Error> {
     let mut tx = db.begin_write().await?;
+    repo::lock(&mut tx, id).await?;
     let doc = visible(tx.conn(), actor, id).await?;
     if doc.withdrawn_at.is_some() {
         return Err(withdrawn_conflict(&doc));
@@ -650,6 +683,10 @@ async fn start_draft(
         &now_text(),
     )
     .await?;
+    if let Some(source) = source {
+        // The draft starts with its source's file too, so a file-only SOP can be revised.
+        repo::copy_file(tx.conn(), source, version_id).await?;
+    }
     let number = latest.first().map(|v| v.number).unwrap_or(0) + 1;
     trail::record(
         tx,
@@ -698,7 +735,18 @@ pub async fn update_draft(
         )));
     }
     let before = repo::version_content(tx.conn(), row.id).await?;
-    repo::update_draft(tx.conn(), row.id, &update.content, summary, &now_text()).await?;
+    if !repo::update_draft(
+        tx.conn(),
+        row.id,
+        actor.id(),
+        &update.content,
+        summary,
+        &now_text(),
+    )
+    .await?
+    {
+        return Err(no_longer_draft());
+    }
     let changed = repo::find_version(tx.conn(), row.id)
         .await?
         .ok_or_else(|| Error::Internal("draft vanished".into()))?;
@@ -789,7 +837,18 @@ pub async fn attach_file(
             row.state().label().to_lowercase()
         )));
     }
-    repo::store_file(tx.conn(), row.id, &info, &upload.bytes, &now_text()).await?;
+    if !repo::store_file(
+        tx.conn(),
+        row.id,
+        actor.id(),
+        &info,
+        &upload.bytes,
+        &now_text(),
+    )
+    .await?
+    {
+        return Err(no_longer_draft());
+    }
     trail::record(
         &mut tx,
         &Who::from(actor),
@@ -881,7 +940,8 @@ async fn step(
         ));
     }
     if let Some(reason) = reason {
-        repo::set_returned_reason(tx.conn(), row.id, reason).await?;
+        // An approval does not survive going back to draft: the text may change again.
+        repo::set_returned(tx.conn(), row.id, reason).await?;
     }
     if doc.effective_version_id.is_none() {
         let status = match to {
@@ -967,6 +1027,7 @@ pub async fn approve(
     id: i64,
     version_id: i64,
     password: String,
+    lockout: &LockoutPolicy,
 ) -> Result<Version, Error> {
     // Cheap checks first, so a refused approval does not cost a password hash.
     {
@@ -975,7 +1036,7 @@ pub async fn approve(
         let row = visible_version(&mut conn, actor, &doc, version_id).await?;
         check_approval(actor, &doc, &row)?;
     }
-    signatures::verify_signer(db, actor, password).await?;
+    signatures::verify_signer(db, actor, password, lockout).await?;
     let mut tx = db.begin_write().await?;
     let (doc, row) = for_change(&mut tx, actor, id, version_id).await?;
     check_approval(actor, &doc, &row)?;
@@ -1051,9 +1112,10 @@ fn check_approval(actor: &Actor, doc: &DocRow, row: &VersionRow) -> Result<(), E
         )));
     }
     transition(row.state(), VersionAction::Approve).map_err(illegal)?;
-    if row.author_id == actor.id() && doc.self_approval_allowed == 0 {
+    let wrote_it = row.author_id == actor.id() || row.last_edited_by == Some(actor.id());
+    if wrote_it && doc.self_approval_allowed == 0 {
         return Err(Error::Forbidden(format!(
-            "You wrote version {} of {}; someone else must approve it (self-approval is not allowed for this document).",
+            "You wrote or edited version {} of {}; someone else must approve it (self-approval is not allowed for this document).",
             row.number, doc.code
         )));
     }
@@ -1175,6 +1237,7 @@ pub async fn review(
     actor: &Actor,
     id: i64,
     input: ReviewInput,
+    lockout: &LockoutPolicy,
 ) -> Result<Document, Error> {
     let confirm = match input.outcome.as_str() {
         "confirm" => true,
@@ -1215,9 +1278,10 @@ pub async fn review(
                 "Enter your password to sign the review.",
             ));
         }
-        signatures::verify_signer(db, actor, password).await?;
+        signatures::verify_signer(db, actor, password, lockout).await?;
     }
     let mut tx = db.begin_write().await?;
+    repo::lock(&mut tx, id).await?;
     let doc = visible(tx.conn(), actor, id).await?;
     check(&doc)?;
     let effective_id = doc.effective_version_id.unwrap_or_default();
@@ -1225,13 +1289,17 @@ pub async fn review(
     let who = Who::from(actor);
     if confirm {
         let content = repo::version_content(tx.conn(), effective_id).await?;
+        let file = repo::find_version(tx.conn(), effective_id)
+            .await?
+            .and_then(|v| v.file_sha256)
+            .unwrap_or_else(|| "none".into());
         let signature = signatures::record(
             &mut tx,
             actor,
             Meaning::Reviewed,
             "document_version",
             &effective_id.to_string(),
-            &signatures::content_hash(format!("{}\n{}", doc.code, content).as_bytes()),
+            &signatures::content_hash(format!("{}\n{}\nfile:{file}", doc.code, content).as_bytes()),
         )
         .await?;
         let review_id = repo::insert_review(
@@ -1300,6 +1368,7 @@ pub async fn review(
 pub async fn withdraw(db: &Db, actor: &Actor, id: i64, reason: &str) -> Result<Document, Error> {
     let reason = check_reason(reason)?;
     let mut tx = db.begin_write().await?;
+    repo::lock(&mut tx, id).await?;
     let doc = visible(tx.conn(), actor, id).await?;
     if doc.withdrawn_at.is_some() {
         return Err(withdrawn_conflict(&doc));
@@ -1360,13 +1429,17 @@ async fn diff_side(
         Some(row) if row.document_id == doc.id => {
             visible_version(conn, actor, doc, version_id).await
         }
-        Some(_) => Err(Error::invalid_field(
-            field,
-            format!(
-                "Version {version_id} belongs to another document; compare two versions of {}.",
-                doc.code
-            ),
-        )),
+        Some(row) => {
+            // Say "another document" only about a document the caller may see.
+            visible(conn, actor, row.document_id).await?;
+            Err(Error::invalid_field(
+                field,
+                format!(
+                    "Version {version_id} belongs to another document; compare two versions of {}.",
+                    doc.code
+                ),
+            ))
+        }
         None => Err(Error::invalid_field(
             field,
             format!("There is no version with id {version_id}."),

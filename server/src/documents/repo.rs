@@ -133,10 +133,17 @@ pub async fn list(
         conditions.push("(d.effective_version_id is not null and d.withdrawn_at is null)".into());
     }
     if let Some(q) = &filter.q {
-        let k = next(format!("%{}%", q.to_lowercase()), &mut binds);
+        // The search text is matched literally: its own % and _ are escaped (with !).
+        let escaped = q
+            .to_lowercase()
+            .replace('!', "!!")
+            .replace('%', "!%")
+            .replace('_', "!_");
+        let k = next(format!("%{escaped}%"), &mut binds);
         conditions.push(format!(
-            "(lower(d.code) like ${k} or lower(d.title) like ${k} or lower(d.tags) like ${k} \
-              or lower(coalesce(ev.content, '')) like ${k})"
+            "(lower(d.code) like ${k} escape '!' or lower(d.title) like ${k} escape '!' \
+              or lower(d.tags) like ${k} escape '!' \
+              or lower(coalesce(ev.content, '')) like ${k} escape '!')"
         ));
     }
     if let Some(category) = &filter.category {
@@ -346,6 +353,7 @@ pub struct VersionRow {
     pub file_media_type: Option<String>,
     pub file_size: Option<i64>,
     pub file_sha256: Option<String>,
+    pub last_edited_by: Option<i64>,
 }
 
 impl VersionRow {
@@ -395,7 +403,7 @@ const SELECT_VERSIONS: &str = "
     select v.id, v.document_id, v.number, v.state, v.change_summary, v.author_id,
            au.name as author_name, v.created_at, v.submitted_at, v.returned_reason, v.approved_by,
            ap.name as approved_by_name, v.approved_at, v.effective_date, v.superseded_at,
-           v.file_name, v.file_media_type, v.file_size, v.file_sha256
+           v.file_name, v.file_media_type, v.file_size, v.file_sha256, v.last_edited_by
       from document_versions v
       join users au on au.id = v.author_id
       left join users ap on ap.id = v.approved_by";
@@ -467,23 +475,39 @@ pub async fn insert_draft(
     .await
 }
 
+/// Saves a draft's text; false when the version is no longer a draft.
 pub async fn update_draft(
     conn: &mut AnyConnection,
     id: i64,
+    editor_id: i64,
     content: &str,
     change_summary: &str,
     now: &str,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "update document_versions set content = $1, change_summary = $2, updated_at = $3 where id = $4",
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "update document_versions set content = $1, change_summary = $2, updated_at = $3,
+             last_edited_by = $4 where id = $5 and state = 'draft'",
     )
     .bind(content)
     .bind(change_summary)
     .bind(now)
+    .bind(editor_id)
     .bind(id)
     .execute(conn)
-    .await
-    .map(|_| ())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Locks a document row until the transaction ends, so concurrent changes to one document run
+/// one after the other (SQLite's write transactions are already serialised).
+pub async fn lock(tx: &mut crate::db::WriteTx, id: i64) -> sqlx::Result<()> {
+    if tx.engine() == crate::db::Engine::Postgres {
+        sqlx::query("select id from documents where id = $1 for update")
+            .bind(id)
+            .fetch_optional(tx.conn())
+            .await?;
+    }
+    Ok(())
 }
 
 /// Moves a version to `to` only if it is still in `from`; false when someone else moved it first.
@@ -511,17 +535,18 @@ pub async fn move_version(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn set_returned_reason(
-    conn: &mut AnyConnection,
-    id: i64,
-    reason: &str,
-) -> sqlx::Result<()> {
-    sqlx::query("update document_versions set returned_reason = $1 where id = $2")
-        .bind(reason)
-        .bind(id)
-        .execute(conn)
-        .await
-        .map(|_| ())
+/// Records why a version went back to draft and forgets its approval (the signature and the
+/// audit trail keep the history).
+pub async fn set_returned(conn: &mut AnyConnection, id: i64, reason: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "update document_versions set returned_reason = $1, approved_by = null, approved_at = null,
+             approval_signature_id = null where id = $2",
+    )
+    .bind(reason)
+    .bind(id)
+    .execute(conn)
+    .await
+    .map(|_| ())
 }
 
 pub async fn set_approval(
@@ -553,32 +578,63 @@ pub async fn set_effective_date(conn: &mut AnyConnection, id: i64, date: &str) -
         .map(|_| ())
 }
 
-/// Stores (or replaces) a draft's attached file and its description.
+/// Stores (or replaces) a draft's attached file and its description; false when the version is
+/// no longer a draft.
 pub async fn store_file(
     conn: &mut AnyConnection,
     version_id: i64,
+    editor_id: i64,
     file: &FileInfo,
     bytes: &[u8],
     now: &str,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "insert into document_files (version_id, content) values ($1, $2)
-         on conflict (version_id) do update set content = excluded.content",
-    )
-    .bind(version_id)
-    .bind(bytes.to_vec())
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
+) -> sqlx::Result<bool> {
+    let described = sqlx::query(
         "update document_versions set file_name = $1, file_media_type = $2, file_size = $3,
-             file_sha256 = $4, updated_at = $5 where id = $6",
+             file_sha256 = $4, updated_at = $5, last_edited_by = $6 where id = $7 and state = 'draft'",
     )
     .bind(&file.name)
     .bind(&file.media_type)
     .bind(file.size)
     .bind(&file.sha256)
     .bind(now)
+    .bind(editor_id)
     .bind(version_id)
+    .execute(&mut *conn)
+    .await?;
+    if described.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "insert into document_files (version_id, content) values ($1, $2)
+         on conflict (version_id) do update set content = excluded.content",
+    )
+    .bind(version_id)
+    .bind(bytes.to_vec())
+    .execute(conn)
+    .await?;
+    Ok(true)
+}
+
+/// Gives a new draft the file of the version it was copied from, if that had one.
+pub async fn copy_file(conn: &mut AnyConnection, from: i64, to: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into document_files (version_id, content)
+         select $1, content from document_files where version_id = $2",
+    )
+    .bind(to)
+    .bind(from)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "update document_versions set
+             file_name = (select f.file_name from document_versions f where f.id = $2),
+             file_media_type = (select f.file_media_type from document_versions f where f.id = $2),
+             file_size = (select f.file_size from document_versions f where f.id = $2),
+             file_sha256 = (select f.file_sha256 from document_versions f where f.id = $2)
+          where id = $1",
+    )
+    .bind(to)
+    .bind(from)
     .execute(conn)
     .await
     .map(|_| ())
@@ -880,12 +936,4 @@ pub async fn approver_candidates(
     )
     .fetch_all(conn)
     .await
-}
-
-/// The role of an active user, if any.
-pub async fn active_role(conn: &mut AnyConnection, user_id: i64) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("select role from users where id = $1 and active = 1")
-        .bind(user_id)
-        .fetch_optional(conn)
-        .await
 }

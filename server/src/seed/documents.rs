@@ -12,6 +12,15 @@ use crate::signatures;
 
 const DOCUMENTS_JSON: &str = include_str!("data/documents.json");
 
+/// The day the demo data's dates were written for; seeding later moves every date forward by
+/// the same number of days, so overdue reviews and open acknowledgements stay as they were.
+const WRITTEN_ON: &str = "2026-11-25";
+
+/// A date of the demo data, moved to today's calendar.
+fn shifted(text: &str, shift: i64) -> Option<NaiveDate> {
+    parse_date(text).map(|d| d + chrono::Duration::days(shift))
+}
+
 #[derive(Debug, Deserialize)]
 struct DemoDocument {
     code: String,
@@ -83,6 +92,9 @@ pub async fn seed(tx: &mut WriteTx) -> Result<usize, Error> {
     let documents =
         demo_documents().map_err(|e| Error::Internal(format!("demo documents: {e}")))?;
     let today = Utc::now().date_naive();
+    let shift = parse_date(WRITTEN_ON)
+        .map(|written| (today - written).num_days())
+        .unwrap_or(0);
     let now = now_text();
     let mut added = 0;
     for (index, doc) in documents.iter().enumerate() {
@@ -115,7 +127,7 @@ pub async fn seed(tx: &mut WriteTx) -> Result<usize, Error> {
         let first_date = doc
             .versions
             .iter()
-            .find_map(|v| v.effective_date.as_deref().and_then(parse_date))
+            .find_map(|v| v.effective_date.as_deref().and_then(|d| shifted(d, shift)))
             .unwrap_or(today - Days::new(20));
         let created = at(first_date - Days::new(30), 9);
         let id: i64 = sqlx::query_scalar(
@@ -144,13 +156,17 @@ pub async fn seed(tx: &mut WriteTx) -> Result<usize, Error> {
         let mut first_state = "draft".to_string();
         for (number, version) in doc.versions.iter().enumerate() {
             let number = number as i64 + 1;
-            let effective_date = version.effective_date.as_deref().and_then(parse_date);
+            let effective_date = version
+                .effective_date
+                .as_deref()
+                .and_then(|d| shifted(d, shift));
             // Superseded on the day the next version took effect.
             let superseded = doc
                 .versions
                 .get(number as usize)
                 .and_then(|next| next.effective_date.as_deref())
-                .map(|d| format!("{d}T08:00:00Z"))
+                .and_then(|d| shifted(d, shift))
+                .map(|d| at(d, 8))
                 .filter(|_| version.state == "superseded");
             let written = effective_date.unwrap_or(today - Days::new(12)) - Days::new(21);
             let submitted = (version.state != "draft").then(|| at(written + Days::new(7), 10));
@@ -159,26 +175,11 @@ pub async fn seed(tx: &mut WriteTx) -> Result<usize, Error> {
                 "approved" | "effective" | "superseded"
             )
             .then(|| effective_date.unwrap_or(today - Days::new(3)) - Days::new(5));
-            let signature_id = match approved {
-                Some(date) => Some(
-                    sqlx::query_scalar::<_, i64>(
-                        "insert into signatures (signer_id, signed_at, meaning, entity_type, entity_id, content_sha256)
-                         values ($1, $2, 'approved', 'document_version', $3, $4) returning id",
-                    )
-                    .bind(approver)
-                    .bind(at(date, 14))
-                    .bind(format!("{}/{number}", doc.code))
-                    .bind(signatures::content_hash(version.content.as_bytes()))
-                    .fetch_one(tx.conn())
-                    .await?,
-                ),
-                None => None,
-            };
             let version_id: i64 = sqlx::query_scalar(
                 "insert into document_versions (document_id, number, state, content, change_summary,
-                     author_id, submitted_at, approved_by, approved_at, approval_signature_id,
-                     effective_date, superseded_at, created_at, updated_at)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) returning id",
+                     author_id, submitted_at, approved_by, approved_at, effective_date, superseded_at,
+                     created_at, updated_at)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) returning id",
             )
             .bind(id)
             .bind(number)
@@ -189,12 +190,27 @@ pub async fn seed(tx: &mut WriteTx) -> Result<usize, Error> {
             .bind(submitted)
             .bind(approved.map(|_| approver))
             .bind(approved.map(|d| at(d, 14)))
-            .bind(signature_id)
             .bind(effective_date.map(date_text))
             .bind(superseded)
             .bind(at(written, 9))
             .fetch_one(tx.conn())
             .await?;
+            if let Some(date) = approved {
+                // Signed as the service signs: code, number, text and file.
+                let signed = format!(
+                    "{}\nversion {number}\n{}\nfile:none",
+                    doc.code, version.content
+                );
+                let signature_id =
+                    signature(tx, approver, date, "approved", version_id, &signed).await?;
+                sqlx::query(
+                    "update document_versions set approval_signature_id = $1 where id = $2",
+                )
+                .bind(signature_id)
+                .bind(version_id)
+                .execute(tx.conn())
+                .await?;
+            }
             if number == 1 {
                 first_state = version.state.clone();
             }
@@ -204,7 +220,7 @@ pub async fn seed(tx: &mut WriteTx) -> Result<usize, Error> {
         }
 
         if let Some((version_id, effective_date)) = effective {
-            let last_review = doc.last_review.as_deref().and_then(parse_date);
+            let last_review = doc.last_review.as_deref().and_then(|d| shifted(d, shift));
             let base = last_review.unwrap_or(effective_date).max(effective_date);
             let due = next_review_due(base, doc.review_interval_months as u32);
             sqlx::query(
@@ -219,14 +235,23 @@ pub async fn seed(tx: &mut WriteTx) -> Result<usize, Error> {
             .execute(tx.conn())
             .await?;
             if let Some(reviewed) = last_review {
+                let content: String =
+                    sqlx::query_scalar("select content from document_versions where id = $1")
+                        .bind(version_id)
+                        .fetch_one(tx.conn())
+                        .await?;
+                let signed = format!("{}\n{content}\nfile:none", doc.code);
+                let signature_id =
+                    signature(tx, approver, reviewed, "reviewed", version_id, &signed).await?;
                 sqlx::query(
-                    "insert into document_reviews (document_id, version_id, reviewer_id, reviewed_at, outcome, notes)
-                     values ($1, $2, $3, $4, 'confirmed', 'Periodic review: still accurate and in use.')",
+                    "insert into document_reviews (document_id, version_id, reviewer_id, reviewed_at, outcome, notes, signature_id)
+                     values ($1, $2, $3, $4, 'confirmed', 'Periodic review: still accurate and in use.', $5)",
                 )
                 .bind(id)
                 .bind(version_id)
                 .bind(approver)
                 .bind(at(reviewed, 11))
+                .bind(signature_id)
                 .execute(tx.conn())
                 .await?;
             }
@@ -262,6 +287,28 @@ pub async fn seed(tx: &mut WriteTx) -> Result<usize, Error> {
         added += 1;
     }
     Ok(added)
+}
+
+/// A demo electronic signature, as `signatures::record` would have stored it.
+async fn signature(
+    tx: &mut WriteTx,
+    signer: i64,
+    date: NaiveDate,
+    meaning: &str,
+    version_id: i64,
+    signed: &str,
+) -> Result<i64, Error> {
+    Ok(sqlx::query_scalar(
+        "insert into signatures (signer_id, signed_at, meaning, entity_type, entity_id, content_sha256)
+         values ($1, $2, $3, 'document_version', $4, $5) returning id",
+    )
+    .bind(signer)
+    .bind(at(date, 14))
+    .bind(meaning)
+    .bind(version_id.to_string())
+    .bind(signatures::content_hash(signed.as_bytes()))
+    .fetch_one(tx.conn())
+    .await?)
 }
 
 /// Tasks for everyone at the sites in scope; most were done within ten days. Recent versions

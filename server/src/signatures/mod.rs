@@ -6,6 +6,9 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use chrono::Utc;
+
+use crate::auth::lockout::LockoutPolicy;
 use crate::auth::{passwords, Actor};
 use crate::db::{now_text, Db, WriteTx};
 use crate::error::Error;
@@ -51,19 +54,46 @@ pub fn content_hash(content: &[u8]) -> String {
     hex::encode(Sha256::digest(content))
 }
 
-/// Checks that the signer is who they say: their current password, re-entered.
-pub async fn verify_signer(db: &Db, actor: &Actor, password: String) -> Result<(), Error> {
+/// Checks that the signer is who they say: their current password, re-entered. Wrong passwords
+/// count towards the same lockout as sign-in (otherwise signing would be an unlimited password
+/// oracle for anyone holding a session) and are recorded in the audit trail.
+pub async fn verify_signer(
+    db: &Db,
+    actor: &Actor,
+    password: String,
+    lockout: &LockoutPolicy,
+) -> Result<(), Error> {
     let row = repo::find(db, actor.id())
         .await?
         .ok_or_else(|| Error::Unauthorized("Please sign in again.".into()))?;
-    if passwords::verify(password, Some(row.password_hash)).await? {
-        Ok(())
-    } else {
-        Err(Error::invalid_field(
+    let now = Utc::now();
+    let before = row.failures();
+    if before.is_locked(now) {
+        return Err(Error::invalid_field(
             "password",
-            "The password is not correct; nothing was signed.",
-        ))
+            "Too many wrong passwords: signing (and signing in) is locked for a few minutes; nothing was signed.",
+        ));
     }
+    if passwords::verify(password, Some(row.password_hash.clone())).await? {
+        return Ok(());
+    }
+    let after = before.after_failure(lockout, now);
+    let mut tx = db.begin_write().await?;
+    repo::save_failures(&mut tx, row.id, &after).await?;
+    let action = if after.is_locked(now) {
+        "auth.locked"
+    } else {
+        "signature.failed"
+    };
+    let change = Change::new(action, "user", row.id)
+        .site(row.site_code.clone(), row.home_region())
+        .after(serde_json::json!({ "failed_logins": after.failed_logins, "locked": after.is_locked(now) }));
+    trail::record(&mut tx, &Who::from(actor), change).await?;
+    tx.commit().await?;
+    Err(Error::invalid_field(
+        "password",
+        "The password is not correct; nothing was signed.",
+    ))
 }
 
 /// Records a signature (and its audit-trail entry) in the caller's transaction.

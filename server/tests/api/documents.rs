@@ -26,6 +26,10 @@ on_both_databases!(
     attached_files_come_back_identical_and_are_checked,
     the_register_searches_filters_sorts_and_pages,
     document_pages_render_on_the_server_and_hide_other_sites,
+    editing_a_draft_counts_as_writing_it_for_self_approval,
+    a_returned_version_loses_its_approval,
+    wrong_signature_passwords_lock_the_account_like_wrong_sign_ins,
+    the_approver_must_reach_the_documents_site,
     the_browser_upload_form_attaches_the_file_and_returns_to_the_version,
 );
 
@@ -732,11 +736,15 @@ async fn a_confirmed_review_is_signed_and_restarts_the_clock(app: TestApp) {
         reviewed["versions"][0]["number"], doc["effective_version"],
         "no new version"
     );
-    let signed: i64 =
-        sqlx::query_scalar("select count(*) from signatures where meaning = 'reviewed'")
-            .fetch_one(app.db.pool())
-            .await
-            .unwrap();
+    let version = reviewed["versions"][0]["id"].as_i64().unwrap().to_string();
+    let signed: i64 = sqlx::query_scalar(
+        "select count(*) from signatures where meaning = 'reviewed' and entity_id = $1 and signer_id = $2",
+    )
+    .bind(&version)
+    .bind(app.user_id(QO).await)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
     assert_eq!(signed, 1);
     let after = json_of(
         app.get_as(&qo, "/api/v1/documents?review=overdue&per_page=100")
@@ -1057,4 +1065,180 @@ async fn the_browser_upload_form_attaches_the_file_and_returns_to_the_version(ap
         .await
         .unwrap();
     assert_eq!(forged.status(), 403);
+}
+
+/// A network draft by the quality officer, approved by the laboratory quality officer.
+async fn network_draft(app: &TestApp, owner: &str, code: &str) -> (i64, i64) {
+    let created = json_of(
+        app.post_as(
+            owner,
+            "/api/v1/documents",
+            json!({ "code": code, "title": "Network SOP", "category": "clinical", "approver_id": app.user_id(LAB_QO).await, "content": "# Purpose" }),
+        )
+        .await,
+        201,
+    )
+    .await;
+    (
+        created["id"].as_i64().unwrap(),
+        created["versions"][0]["id"].as_i64().unwrap(),
+    )
+}
+
+async fn editing_a_draft_counts_as_writing_it_for_self_approval(app: TestApp) {
+    app.seed_demo().await;
+    let qo = app.token_for(QO).await;
+    let (id, version) = network_draft(&app, &qo, "CLN-SOP-090").await;
+    let base = format!("/api/v1/documents/{id}/versions/{version}");
+    // The approver edits the draft someone else started ...
+    let approver = app.token_for(LAB_QO).await;
+    json_of(
+        app.put_as(
+            &approver,
+            &base,
+            json!({ "content": "# Purpose\n\nMine now.", "change_summary": "Edited" }),
+        )
+        .await,
+        200,
+    )
+    .await;
+    json_of(app.post_empty_as(&qo, &format!("{base}/submit")).await, 200).await;
+    // ... and so may not approve it.
+    let refused = json_of(
+        app.post_as(
+            &approver,
+            &format!("{base}/approve"),
+            json!({ "password": DEMO_PASSWORD }),
+        )
+        .await,
+        403,
+    )
+    .await;
+    assert!(refused["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("wrote or edited"));
+    assert_eq!(version_state(&app, version).await, "in_review");
+}
+
+async fn a_returned_version_loses_its_approval(app: TestApp) {
+    app.seed_demo().await;
+    let qo = app.token_for(QO).await;
+    let (id, version) = network_draft(&app, &qo, "CLN-SOP-091").await;
+    let base = format!("/api/v1/documents/{id}/versions/{version}");
+    json_of(app.post_empty_as(&qo, &format!("{base}/submit")).await, 200).await;
+    let approver = app.token_for(LAB_QO).await;
+    json_of(
+        app.post_as(
+            &approver,
+            &format!("{base}/approve"),
+            json!({ "password": DEMO_PASSWORD }),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let returned = json_of(
+        app.post_as(
+            &approver,
+            &format!("{base}/return"),
+            json!({ "reason": "Scope needs the paediatric case" }),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(returned["state"], "draft");
+    assert!(
+        returned["approved_by"].is_null() && returned["approved_at"].is_null(),
+        "{returned}"
+    );
+    assert_eq!(
+        returned["returned_reason"],
+        "Scope needs the paediatric case"
+    );
+    // Going back to draft does not make the signature disappear from the record.
+    let kept: i64 = sqlx::query_scalar(
+        "select count(*) from signatures where entity_id = $1 and meaning = 'approved'",
+    )
+    .bind(version.to_string())
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(kept, 1);
+}
+
+async fn wrong_signature_passwords_lock_the_account_like_wrong_sign_ins(app: TestApp) {
+    app.seed_demo().await;
+    let qo = app.token_for(QO).await;
+    let (id, version) = network_draft(&app, &qo, "CLN-SOP-092").await;
+    let base = format!("/api/v1/documents/{id}/versions/{version}");
+    json_of(app.post_empty_as(&qo, &format!("{base}/submit")).await, 200).await;
+    let approver = app.token_for(LAB_QO).await;
+    for _ in 0..5 {
+        json_of(
+            app.post_as(
+                &approver,
+                &format!("{base}/approve"),
+                json!({ "password": "guess guess guess" }),
+            )
+            .await,
+            422,
+        )
+        .await;
+    }
+    let locked = json_of(
+        app.post_as(
+            &approver,
+            &format!("{base}/approve"),
+            json!({ "password": DEMO_PASSWORD }),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert!(
+        locked["error"]["fields"]["password"]
+            .as_str()
+            .unwrap()
+            .contains("locked"),
+        "{locked}"
+    );
+    assert_eq!(version_state(&app, version).await, "in_review");
+    assert_eq!(trail_actions(&app, "signature.failed").await.len(), 4);
+    assert_eq!(trail_actions(&app, "auth.locked").await.len(), 1);
+}
+
+async fn the_approver_must_reach_the_documents_site(app: TestApp) {
+    app.seed_demo().await;
+    let lead = app.token_for(LEAD_NBO).await;
+    // The Asia-Pacific regional manager cannot approve a Nairobi document.
+    let refused = json_of(
+        app.post_as(&lead, "/api/v1/documents", json!({ "code": "NBO-X-1", "title": "X", "category": "laboratory", "site_code": "KEN-NBO", "approver_id": app.user_id("rm.ap@attest.example").await })).await,
+        422,
+    )
+    .await;
+    assert!(
+        refused["error"]["fields"].get("approver_id").is_some(),
+        "{refused}"
+    );
+    // The East Africa one can.
+    json_of(
+        app.post_as(&lead, "/api/v1/documents", json!({ "code": "NBO-X-2", "title": "X", "category": "laboratory", "site_code": "KEN-NBO", "approver_id": app.user_id("rm.eha@attest.example").await })).await,
+        201,
+    )
+    .await;
+    // Search text is literal: "%" finds only documents that contain a percent sign.
+    let all = json_of(
+        app.get_as(&lead, "/api/v1/documents?per_page=100").await,
+        200,
+    )
+    .await;
+    let percent = json_of(
+        app.get_as(&lead, "/api/v1/documents?q=%25&per_page=100")
+            .await,
+        200,
+    )
+    .await;
+    assert!(percent["total"].as_i64().unwrap() < all["total"].as_i64().unwrap());
 }

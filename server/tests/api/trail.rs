@@ -236,12 +236,18 @@ async fn a_signature_needs_the_signers_password_and_is_recorded(app: TestApp) {
         meta: RequestMeta::default(),
     };
 
-    let refused = signatures::verify_signer(&app.db, &actor, "not my password".into()).await;
+    let refused = signatures::verify_signer(
+        &app.db,
+        &actor,
+        "not my password".into(),
+        &Default::default(),
+    )
+    .await;
     assert!(
         matches!(refused, Err(server::error::Error::Invalid { ref fields, .. }) if fields[0].field == "password")
     );
 
-    signatures::verify_signer(&app.db, &actor, DEMO_PASSWORD.into())
+    signatures::verify_signer(&app.db, &actor, DEMO_PASSWORD.into(), &Default::default())
         .await
         .unwrap();
     let content = signatures::content_hash(b"LAB-SOP-012 version 3");

@@ -83,7 +83,12 @@ fn DocumentDetail(
         },
     );
     let revision = doc.versions.iter().find(|v| v.state.in_progress()).cloned();
-    let last_review = doc.reviews.first().cloned();
+    // Reviews of earlier versions say nothing about the one in force.
+    let last_review = doc
+        .reviews
+        .iter()
+        .find(|r| Some(r.version_number) == doc.summary.effective_version)
+        .cloned();
     let actions = doc.actions.clone();
     let new_version_error = Signal::derive(move || new_version.value().get().and_then(Result::err));
     let review_error = Signal::derive(move || review.value().get().and_then(Result::err));

@@ -128,7 +128,11 @@ fn VersionDetail(document: Document, version: Version, actions: VersionActions) 
         </header>
         {(state == VersionState::Superseded).then(|| view! {
             <div class="panel panel--warning" role="note">
-                <p>{format!("Superseded: this version is no longer in force{}. It is kept for the record.", in_force.map(|n| format!("; version {n} replaced it")).unwrap_or_default())}</p>
+                <p>{format!(
+                    "Superseded{}: this version is no longer in force{}. It is kept for the record.",
+                    summary.superseded_at.clone().unwrap_or_default().get(..10).map(|d| format!(" on {d}")).unwrap_or_default(),
+                    in_force.map(|n| format!("; version {n} is in force now")).unwrap_or_default()
+                )}</p>
             </div>
         })}
         {summary.returned_reason.clone().filter(|_| state == VersionState::Draft).map(|reason| view! {
@@ -276,6 +280,7 @@ fn ReturnForm(
                         <FieldError error name="reason" />
                     </div>
                     <button type="submit" class="button" disabled=move || action.pending().get()>"Return to draft"</button>
+                    <FormError error=Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Invalid { .. }))) />
                 </ActionForm>
             </div>
         </details>
