@@ -29,6 +29,7 @@ on_both_databases!(
     editing_a_draft_counts_as_writing_it_for_self_approval,
     a_returned_version_loses_its_approval,
     wrong_signature_passwords_lock_the_account_like_wrong_sign_ins,
+    the_new_document_form_sets_acknowledgement_roles_and_self_approval,
     the_approver_must_reach_the_documents_site,
     the_browser_upload_form_attaches_the_file_and_returns_to_the_version,
 );
@@ -1241,4 +1242,43 @@ async fn the_approver_must_reach_the_documents_site(app: TestApp) {
     )
     .await;
     assert!(percent["total"].as_i64().unwrap() < all["total"].as_i64().unwrap());
+}
+
+async fn the_new_document_form_sets_acknowledgement_roles_and_self_approval(app: TestApp) {
+    app.seed_demo().await;
+    let browser = app.browser_for(LEAD_NBO).await;
+    let approver = app.user_id(QO).await.to_string();
+    // As the browser sends it without JavaScript: only "Staff" ticked, self-approval ticked.
+    let response = browser
+        .post(app.url("/rpc/documents/create"))
+        .header("accept", "text/html")
+        .header("origin", &app.address)
+        .form(&[
+            ("document[code]", "NBO-FORM-1"),
+            ("document[title]", "From the form"),
+            ("document[category]", "clinical"),
+            ("document[site_code]", "KEN-NBO"),
+            ("document[parent_code]", ""),
+            ("document[approver_id]", approver.as_str()),
+            ("document[review_interval_months]", "12"),
+            ("document[retention_years]", "10"),
+            ("document[tags]", ""),
+            ("document[acknowledgement_roles][1]", "staff"),
+            ("document[self_approval_allowed]", "true"),
+            ("document[content]", "# Purpose"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 302, "{}", response.text().await.unwrap());
+    let id = document_id(&app, "NBO-FORM-1").await;
+    assert_eq!(response.headers()["location"], format!("/documents/{id}"));
+    let (roles, self_approval, interval): (String, i64, i64) = sqlx::query_as(
+        "select ack_roles, self_approval_allowed, review_interval_months from documents where id = $1",
+    )
+    .bind(id)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!((roles.as_str(), self_approval, interval), ("staff", 1, 12));
 }

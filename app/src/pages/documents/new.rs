@@ -92,6 +92,16 @@ pub fn NewDocumentPage() -> impl IntoView {
                                     <label class="field__label" for="doc-tags">"Tags"</label>
                                     <input id="doc-tags" name="document[tags]" type="text" placeholder="tb, microscopy" />
                                 </div>
+                                <fieldset class="field">
+                                    <legend class="field__label">"Who must read and acknowledge each new version"</legend>
+                                    <label class="choice"><input type="checkbox" name="document[acknowledgement_roles][0]" value="site_lead" checked /> " Site leads"</label>
+                                    <label class="choice"><input type="checkbox" name="document[acknowledgement_roles][1]" value="staff" checked /> " Staff"</label>
+                                    <FieldError error name="acknowledgement_roles" />
+                                </fieldset>
+                                <fieldset class="field">
+                                    <legend class="field__label">"Approval"</legend>
+                                    <label class="choice"><input type="checkbox" name="document[self_approval_allowed]" value="true" /> " The author may approve their own version"</label>
+                                </fieldset>
                                 <div class="field field--wide">
                                     <label class="field__label" for="doc-content">"Text (Markdown)"</label>
                                     <textarea id="doc-content" name="document[content]" rows="14" class="editor" placeholder="# Purpose\n\n# Scope\n\n# Procedure\n\n1. …"></textarea>
