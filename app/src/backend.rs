@@ -10,7 +10,12 @@ use std::sync::Arc;
 use leptos::prelude::use_context;
 
 use crate::error::AppError;
+use crate::model::audits::{
+    AnswerBatchResult, AnswerInput, Audit, AuditQuery, AuditSummary, Finding, FindingInput,
+    NewAudit, TemplateSummary,
+};
 use crate::model::auth::CurrentUser;
+use crate::model::documents::Person;
 use crate::model::documents::{
     Acknowledgement, AcknowledgementStatus, ApproverOption, Document, DocumentQuery,
     DocumentSummary, DraftUpdate, NewDocument, ReviewInput, Version, VersionDiff,
@@ -87,6 +92,32 @@ pub trait Backend: Send + Sync + 'static {
     async fn document_acknowledgements(&self, id: i64) -> Result<AcknowledgementStatus, AppError>;
     async fn my_acknowledgements(&self) -> Result<Vec<Acknowledgement>, AppError>;
     async fn acknowledge(&self, id: i64) -> Result<Acknowledgement, AppError>;
+
+    async fn list_audits(&self, query: AuditQuery) -> Result<Page<AuditSummary>, AppError>;
+    async fn audit(&self, id: i64) -> Result<Audit, AppError>;
+    async fn plan_audit(&self, audit: NewAudit) -> Result<Audit, AppError>;
+    async fn auditors(&self) -> Result<Vec<Person>, AppError>;
+    async fn templates(&self) -> Result<Vec<TemplateSummary>, AppError>;
+    async fn import_template(
+        &self,
+        json: String,
+        kind: String,
+    ) -> Result<TemplateSummary, AppError>;
+    async fn start_audit(&self, id: i64) -> Result<Audit, AppError>;
+    async fn answer_items(
+        &self,
+        id: i64,
+        answers: Vec<AnswerInput>,
+    ) -> Result<AnswerBatchResult, AppError>;
+    async fn submit_audit(&self, id: i64) -> Result<Audit, AppError>;
+    async fn cancel_audit(&self, id: i64, reason: String) -> Result<Audit, AppError>;
+    async fn raise_finding(&self, id: i64, finding: FindingInput) -> Result<Finding, AppError>;
+    async fn withdraw_finding(
+        &self,
+        id: i64,
+        finding_id: i64,
+        reason: String,
+    ) -> Result<Finding, AppError>;
 }
 
 /// The backend as it is stored in context.

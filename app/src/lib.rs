@@ -24,7 +24,7 @@ use leptos_router::{
 
 use components::layout::{Layout, RequireSignIn};
 use pages::{
-    account, admin, documents, home::HomePage, login::LoginPage, not_found::NotFound, sites,
+    account, admin, audits, documents, home::HomePage, login::LoginPage, not_found::NotFound, sites,
 };
 
 /// The HTML document around the application, rendered only on the server.
@@ -75,6 +75,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("documents/:id/diff") view=documents::DiffPage ssr=SsrMode::Async />
                         <Route path=path!("documents/:id/versions/:version_id") view=documents::VersionPage ssr=SsrMode::Async />
                         <Route path=path!("acknowledgements") view=documents::AcknowledgementsPage ssr=SsrMode::Async />
+                        <Route path=path!("audits") view=audits::AuditsPage ssr=SsrMode::Async />
+                        <Route path=path!("audits/new") view=audits::PlanAuditPage ssr=SsrMode::Async />
+                        <Route path=path!("audits/templates") view=audits::TemplatesPage ssr=SsrMode::Async />
+                        <Route path=path!("audits/:id") view=audits::AuditPage ssr=SsrMode::Async />
+                        <Route path=path!("audits/:id/conduct") view=audits::ConductPage ssr=SsrMode::Async />
                         <Route path=path!("account") view=account::AccountPage ssr=SsrMode::Async />
                         <Route path=path!("account/password") view=account::PasswordPage ssr=SsrMode::Async />
                         <Route path=path!("admin") view=admin::AdminPage ssr=SsrMode::Async />

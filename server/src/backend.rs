@@ -7,7 +7,12 @@ use std::sync::Arc;
 
 use app::backend::{Backend, LoginOutcome};
 use app::error::AppError;
+use app::model::audits::{
+    AnswerBatchResult, AnswerInput, Audit, AuditQuery, AuditSummary, Finding, FindingInput,
+    NewAudit, TemplateSummary,
+};
 use app::model::auth::CurrentUser;
+use app::model::documents::Person;
 use app::model::documents::{
     Acknowledgement, AcknowledgementStatus, ApproverOption, Document, DocumentQuery,
     DocumentSummary, DraftUpdate, NewDocument, ReviewInput, Version, VersionDiff,
@@ -22,7 +27,7 @@ use leptos::prelude::use_context;
 use crate::auth::{middleware, service, tokens, Actor, AuthSettings, Credential, RequestMeta};
 use crate::db::Db;
 use crate::error::Error;
-use crate::{documents, sites, trail, users};
+use crate::{audits, documents, sites, trail, users};
 
 /// Answers the UI's server functions by calling the services.
 pub struct UiBackend {
@@ -267,5 +272,70 @@ impl Backend for UiBackend {
 
     async fn acknowledge(&self, id: i64) -> Result<Acknowledgement, AppError> {
         ui(documents::acknowledge(&self.db, &active_actor()?, id).await)
+    }
+
+    async fn list_audits(&self, query: AuditQuery) -> Result<Page<AuditSummary>, AppError> {
+        ui(audits::list(&self.db, &active_actor()?, &query).await)
+    }
+
+    async fn audit(&self, id: i64) -> Result<Audit, AppError> {
+        ui(audits::get(&self.db, &active_actor()?, id).await)
+    }
+
+    async fn plan_audit(&self, audit: NewAudit) -> Result<Audit, AppError> {
+        ui(audits::create(&self.db, &active_actor()?, audit).await)
+    }
+
+    async fn auditors(&self) -> Result<Vec<Person>, AppError> {
+        ui(audits::auditors(&self.db, &active_actor()?).await)
+    }
+
+    async fn templates(&self) -> Result<Vec<TemplateSummary>, AppError> {
+        ui(audits::templates(&self.db, &active_actor()?).await)
+    }
+
+    async fn import_template(
+        &self,
+        json: String,
+        kind: String,
+    ) -> Result<TemplateSummary, AppError> {
+        ui(
+            audits::import_template(&self.db, &active_actor()?, &json, &kind)
+                .await
+                .map(|t| t.summary),
+        )
+    }
+
+    async fn start_audit(&self, id: i64) -> Result<Audit, AppError> {
+        ui(audits::start(&self.db, &active_actor()?, id).await)
+    }
+
+    async fn answer_items(
+        &self,
+        id: i64,
+        answers: Vec<AnswerInput>,
+    ) -> Result<AnswerBatchResult, AppError> {
+        ui(audits::answer(&self.db, &active_actor()?, id, answers).await)
+    }
+
+    async fn submit_audit(&self, id: i64) -> Result<Audit, AppError> {
+        ui(audits::submit(&self.db, &active_actor()?, id).await)
+    }
+
+    async fn cancel_audit(&self, id: i64, reason: String) -> Result<Audit, AppError> {
+        ui(audits::cancel(&self.db, &active_actor()?, id, &reason).await)
+    }
+
+    async fn raise_finding(&self, id: i64, finding: FindingInput) -> Result<Finding, AppError> {
+        ui(audits::create_finding(&self.db, &active_actor()?, id, finding).await)
+    }
+
+    async fn withdraw_finding(
+        &self,
+        id: i64,
+        finding_id: i64,
+        reason: String,
+    ) -> Result<Finding, AppError> {
+        ui(audits::withdraw_finding(&self.db, &active_actor()?, id, finding_id, &reason).await)
     }
 }

@@ -2,5 +2,6 @@
 
 pub mod account;
 pub mod admin;
+pub mod audits;
 pub mod documents;
 pub mod sites;

@@ -36,7 +36,7 @@ const NAV: &[NavItem] = &[
     NavItem {
         label: "Audits",
         href: "/audits",
-        available: false,
+        available: true,
         roles: &[],
     },
     NavItem {

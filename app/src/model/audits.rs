@@ -336,3 +336,166 @@ pub struct AuditQuery {
     pub page: Option<i64>,
     pub per_page: Option<i64>,
 }
+
+// ---------------------------------------------------------------- scoring rules
+
+/// (points earned, points applicable) for an answer to an item of `weight`.
+pub fn points(answer: Answer, weight: i64) -> (i64, i64) {
+    match answer {
+        Answer::Yes => (weight, weight),
+        // One point, but never more than the item is worth.
+        Answer::Partial => (1.min(weight), weight),
+        Answer::No => (0, weight),
+        Answer::NotApplicable => (0, 0),
+    }
+}
+
+/// Points over applicable points; `percent` is `None` when nothing was applicable.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Tally {
+    pub points: i64,
+    pub applicable: i64,
+    pub answered: i64,
+    pub items: i64,
+}
+
+impl Tally {
+    /// The score in percent, or `None` when no answered item was applicable.
+    pub fn percent(&self) -> Option<f64> {
+        (self.applicable > 0).then(|| self.points as f64 * 100.0 / self.applicable as f64)
+    }
+}
+
+/// Adds up items given as (weight, answer); unanswered items count in `items` only.
+pub fn tally<'a>(items: impl IntoIterator<Item = (i64, Option<Answer>)> + 'a) -> Tally {
+    let mut tally = Tally {
+        points: 0,
+        applicable: 0,
+        answered: 0,
+        items: 0,
+    };
+    for (weight, answer) in items {
+        tally.items += 1;
+        if let Some(answer) = answer {
+            let (points, applicable) = points(answer, weight);
+            tally.points += points;
+            tally.applicable += applicable;
+            tally.answered += 1;
+        }
+    }
+    tally
+}
+
+/// Stars for a score: < 55 → 0, then one more star per 10 points, 95 and above → 5.
+pub fn stars(percent: f64) -> u8 {
+    // Exact bands, with a tolerance for floating-point sums (66.67 is 200/3, not 66.67).
+    let p = percent + 1e-9;
+    match p {
+        p if p >= 95.0 => 5,
+        p if p >= 85.0 => 4,
+        p if p >= 75.0 => 3,
+        p if p >= 65.0 => 2,
+        p if p >= 55.0 => 1,
+        _ => 0,
+    }
+}
+
+/// "★★★☆☆" for 3 stars of 5.
+pub fn star_text(stars: u8) -> String {
+    let stars = stars.min(5) as usize;
+    format!("{}{}", "★".repeat(stars), "☆".repeat(5 - stars))
+}
+
+/// A month as `(year, month)` from `YYYY-MM`.
+pub fn parse_month(text: &str) -> Option<(i32, u32)> {
+    let (year, month) = text.split_once('-')?;
+    let year: i32 = year.parse().ok()?;
+    let month: u32 = month.parse().ok()?;
+    ((1..=12).contains(&month) && (1900..=9999).contains(&year)).then_some((year, month))
+}
+
+/// The month after (`step` = 1) or before (`step` = -1).
+pub fn add_months((year, month): (i32, u32), step: i32) -> (i32, u32) {
+    let index = year * 12 + month as i32 - 1 + step;
+    (index.div_euclid(12), index.rem_euclid(12) as u32 + 1)
+}
+
+pub fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+/// The day of the week, 0 = Monday (Sakamoto's method).
+pub fn weekday(year: i32, month: u32, day: u32) -> u32 {
+    const T: [i32; 12] = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
+    let y = if month < 3 { year - 1 } else { year };
+    let sunday_first =
+        (y + y / 4 - y / 100 + y / 400 + T[month as usize - 1] + day as i32).rem_euclid(7);
+    ((sunday_first + 6) % 7) as u32
+}
+
+/// The weeks of a month for a calendar grid, Monday first; days outside the month are `None`.
+pub fn month_grid(year: i32, month: u32) -> Vec<[Option<u32>; 7]> {
+    let mut weeks = Vec::new();
+    let mut week = [None; 7];
+    let mut column = weekday(year, month, 1) as usize;
+    for day in 1..=days_in_month(year, month) {
+        week[column] = Some(day);
+        column += 1;
+        if column == 7 {
+            weeks.push(week);
+            week = [None; 7];
+            column = 0;
+        }
+    }
+    if column > 0 {
+        weeks.push(week);
+    }
+    weeks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn november_2026_starts_on_a_sunday_and_has_six_calendar_rows() {
+        assert_eq!(weekday(2026, 11, 1), 6);
+        assert_eq!(weekday(2026, 11, 25), 2, "a Wednesday");
+        let grid = month_grid(2026, 11);
+        assert_eq!(grid.len(), 6);
+        assert_eq!(grid[0], [None, None, None, None, None, None, Some(1)]);
+        assert_eq!(grid[5][0], Some(30));
+    }
+
+    #[test]
+    fn february_has_29_days_in_leap_years_only() {
+        assert_eq!(days_in_month(2028, 2), 29);
+        assert_eq!(days_in_month(2100, 2), 28);
+        assert_eq!(days_in_month(2000, 2), 29);
+    }
+
+    #[test]
+    fn months_step_across_years() {
+        assert_eq!(add_months((2026, 12), 1), (2027, 1));
+        assert_eq!(add_months((2026, 1), -1), (2025, 12));
+        assert_eq!(parse_month("2026-13"), None);
+        assert_eq!(parse_month("2026-02"), Some((2026, 2)));
+    }
+
+    #[test]
+    fn stars_are_drawn_out_of_five() {
+        assert_eq!(star_text(3), "★★★☆☆");
+        assert_eq!(star_text(0), "☆☆☆☆☆");
+    }
+
+    #[test]
+    fn observations_need_no_capa() {
+        assert!(Severity::Minor.capa_required());
+        assert!(!Severity::Observation.capa_required());
+    }
+}

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod audits;
 pub mod documents;
 pub mod home;
 pub mod login;

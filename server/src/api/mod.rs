@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::http::AppState;
-use crate::{auth, documents, sites, trail, users};
+use crate::{audits, auth, documents, sites, trail, users};
 
 /// Request bodies larger than this are refused with 413 before they are read.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -93,6 +93,23 @@ pub fn router() -> Router<AppState> {
                 .routes(routes!(documents::api::document_acknowledgements))
                 .routes(routes!(documents::api::my_acknowledgements))
                 .routes(routes!(documents::api::acknowledge))
+                .routes(routes!(
+                    audits::api::list_templates,
+                    audits::api::import_template
+                ))
+                .routes(routes!(audits::api::get_template))
+                .routes(routes!(audits::api::export_template))
+                .routes(routes!(audits::api::list_audits, audits::api::create_audit))
+                .routes(routes!(audits::api::list_auditors))
+                .routes(routes!(audits::api::get_audit))
+                .routes(routes!(audits::api::audit_score))
+                .routes(routes!(audits::api::start_audit))
+                .routes(routes!(audits::api::answer_items))
+                .routes(routes!(audits::api::submit_audit))
+                .routes(routes!(audits::api::cancel_audit))
+                .routes(routes!(audits::api::create_finding))
+                .routes(routes!(audits::api::update_finding))
+                .routes(routes!(audits::api::withdraw_finding))
                 // Uploads get a larger body limit than the rest of the API.
                 .merge(
                     OpenApiRouter::new()

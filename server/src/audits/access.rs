@@ -42,14 +42,22 @@ mod tests {
         let east = Scope::Region("EHA".into());
         assert!(can_conduct(Role::QualityOfficer, &east, "KEN-NBO", "EHA"));
         assert!(!can_conduct(Role::QualityOfficer, &east, "PHL-MNL", "AP"));
-        assert!(can_conduct(Role::QualityOfficer, &Scope::Global, "PHL-MNL", "AP"));
+        assert!(can_conduct(
+            Role::QualityOfficer,
+            &Scope::Global,
+            "PHL-MNL",
+            "AP"
+        ));
     }
 
     #[test]
     fn regional_managers_read_but_do_not_edit_responses() {
         let east = Scope::Region("EHA".into());
         assert!(can_see(&east, "UGA-KLA", "EHA"));
-        assert!(can_see_results(Role::RegionalManager, AuditState::InProgress));
+        assert!(can_see_results(
+            Role::RegionalManager,
+            AuditState::InProgress
+        ));
         assert!(!can_conduct(Role::RegionalManager, &east, "UGA-KLA", "EHA"));
     }
 

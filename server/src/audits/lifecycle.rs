@@ -33,30 +33,39 @@ impl AuditAction {
     }
 }
 
-/// The state an audit moves to, or a message naming its state and what is possible.
-pub fn transition(from: AuditState, action: AuditAction) -> Result<AuditState, String> {
+/// The state an audit moves to, if the action is allowed.
+fn next(from: AuditState, action: AuditAction) -> Option<AuditState> {
     use AuditAction as A;
     use AuditState as S;
     match (from, action) {
-        (S::Planned, A::Start) => Ok(S::InProgress),
-        (S::InProgress, A::Submit) => Ok(S::Submitted),
-        (S::Submitted, A::IssueReport) => Ok(S::ReportIssued),
-        (S::ReportIssued, A::Close) => Ok(S::Closed),
-        (S::Planned | S::InProgress, A::Cancel) => Ok(S::Cancelled),
-        _ => {
-            let allowed: Vec<&str> = AuditAction::ALL
-                .into_iter()
-                .filter(|a| transition(from, *a).is_ok())
-                .map(AuditAction::name)
-                .collect();
-            Err(format!(
-                "This audit is {}; '{}' is not possible. Possible now: {}.",
-                from.label().to_lowercase(),
-                action.name(),
-                if allowed.is_empty() { "nothing (it is final)".to_string() } else { allowed.join(", ") }
-            ))
-        }
+        (S::Planned, A::Start) => Some(S::InProgress),
+        (S::InProgress, A::Submit) => Some(S::Submitted),
+        (S::Submitted, A::IssueReport) => Some(S::ReportIssued),
+        (S::ReportIssued, A::Close) => Some(S::Closed),
+        (S::Planned | S::InProgress, A::Cancel) => Some(S::Cancelled),
+        _ => None,
     }
+}
+
+/// The state an audit moves to, or a message naming its state and what is possible.
+pub fn transition(from: AuditState, action: AuditAction) -> Result<AuditState, String> {
+    next(from, action).ok_or_else(|| {
+        let allowed: Vec<&str> = AuditAction::ALL
+            .into_iter()
+            .filter(|a| next(from, *a).is_some())
+            .map(AuditAction::name)
+            .collect();
+        format!(
+            "This audit is {}; '{}' is not possible. Possible now: {}.",
+            from.label().to_lowercase(),
+            action.name(),
+            if allowed.is_empty() {
+                "nothing (it is final)".to_string()
+            } else {
+                allowed.join(", ")
+            }
+        )
+    })
 }
 
 /// Whether answers and findings may still change.
@@ -101,7 +110,9 @@ mod tests {
             transition(S::Submitted, A::Cancel).unwrap_err(),
             "This audit is submitted; 'cancel' is not possible. Possible now: issue-report."
         );
-        assert!(transition(S::Closed, A::Start).unwrap_err().ends_with("nothing (it is final)."));
+        assert!(transition(S::Closed, A::Start)
+            .unwrap_err()
+            .ends_with("nothing (it is final)."));
     }
 
     #[test]

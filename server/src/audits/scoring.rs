@@ -4,68 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use app::model::audits::Answer;
-
-/// (points earned, points applicable) for an answer to an item of `weight`.
-pub fn points(answer: Answer, weight: i64) -> (i64, i64) {
-    match answer {
-        Answer::Yes => (weight, weight),
-        // One point, but never more than the item is worth.
-        Answer::Partial => (1.min(weight), weight),
-        Answer::No => (0, weight),
-        Answer::NotApplicable => (0, 0),
-    }
-}
-
-/// Points over applicable points; `percent` is `None` when nothing was applicable.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Tally {
-    pub points: i64,
-    pub applicable: i64,
-    pub answered: i64,
-    pub items: i64,
-}
-
-impl Tally {
-    /// The score in percent, or `None` when no answered item was applicable.
-    pub fn percent(&self) -> Option<f64> {
-        (self.applicable > 0).then(|| self.points as f64 * 100.0 / self.applicable as f64)
-    }
-}
-
-/// Adds up items given as (weight, answer); unanswered items count in `items` only.
-pub fn tally<'a>(items: impl IntoIterator<Item = (i64, Option<Answer>)> + 'a) -> Tally {
-    let mut tally = Tally {
-        points: 0,
-        applicable: 0,
-        answered: 0,
-        items: 0,
-    };
-    for (weight, answer) in items {
-        tally.items += 1;
-        if let Some(answer) = answer {
-            let (points, applicable) = points(answer, weight);
-            tally.points += points;
-            tally.applicable += applicable;
-            tally.answered += 1;
-        }
-    }
-    tally
-}
-
-/// Stars for a score: < 55 → 0, then one more star per 10 points, 95 and above → 5.
-pub fn stars(percent: f64) -> u8 {
-    // Exact bands, with a tolerance for floating-point sums (66.67 is 200/3, not 66.67).
-    let p = percent + 1e-9;
-    match p {
-        p if p >= 95.0 => 5,
-        p if p >= 85.0 => 4,
-        p if p >= 75.0 => 3,
-        p if p >= 65.0 => 2,
-        p if p >= 55.0 => 1,
-        _ => 0,
-    }
-}
+// The rules the browser needs too (the running score while conducting) live with the shared
+// types; the tests with the brief's worked examples stay here.
+pub use app::model::audits::{points, stars, tally, Answer, Tally};
 
 /// The minimum laboratory PT event score the gate accepts, in percent.
 pub const PT_GATE_MIN: f64 = 80.0;

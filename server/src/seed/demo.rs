@@ -116,6 +116,8 @@ pub struct SeedSummary {
     pub users: usize,
     /// Demo documents added by this run.
     pub documents: usize,
+    /// Demo audits added by this run.
+    pub audits: usize,
 }
 
 /// Loads the demo network and demo users. Existing rows are updated in place, never
@@ -240,9 +242,10 @@ pub async fn seed(db: &Db) -> Result<SeedSummary, crate::error::Error> {
         trail::record(&mut write, &Who::system(), change).await?;
     }
     summary.documents = super::documents::seed(&mut write).await?;
+    summary.audits = super::audits::seed(&mut write).await?;
     let change = Change::new("seed.demo", "network", "demo").after(serde_json::json!({
         "regions": summary.regions, "countries": summary.countries, "sites": summary.sites,
-        "documents": summary.documents,
+        "documents": summary.documents, "audits": summary.audits,
     }));
     trail::record(&mut write, &Who::system(), change).await?;
     write.commit().await?;

@@ -1,4 +1,5 @@
 //! Seed data: the demo network (and, later, synthetic data at scale).
 
+pub mod audits;
 pub mod demo;
 pub mod documents;

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod audits;
 mod auth;
 mod cli;
 mod documents;

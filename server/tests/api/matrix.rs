@@ -63,6 +63,21 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         | ("POST", "/api/v1/documents/{id}/withdraw")
         | ("GET", "/api/v1/documents/{id}/acknowledgements") => Rule::Acting,
         ("POST", "/api/v1/acknowledgements/{id}/acknowledge") => Rule::Own,
+        ("GET", "/api/v1/templates")
+        | ("GET", "/api/v1/templates/{id}")
+        | ("GET", "/api/v1/templates/{id}/export")
+        | ("GET", "/api/v1/audits") => Rule::SignedIn,
+        ("GET", "/api/v1/audits/{id}") | ("GET", "/api/v1/audits/{id}/score") => Rule::Scoped,
+        ("POST", "/api/v1/templates")
+        | ("POST", "/api/v1/audits")
+        | ("GET", "/api/v1/audits/auditors")
+        | ("POST", "/api/v1/audits/{id}/start")
+        | ("POST", "/api/v1/audits/{id}/answers")
+        | ("POST", "/api/v1/audits/{id}/submit")
+        | ("POST", "/api/v1/audits/{id}/cancel")
+        | ("POST", "/api/v1/audits/{id}/findings")
+        | ("PUT", "/api/v1/audits/{id}/findings/{finding_id}")
+        | ("POST", "/api/v1/audits/{id}/findings/{finding_id}/withdraw") => Rule::Acting,
         _ => return None,
     })
 }
@@ -97,6 +112,22 @@ fn body(method: &str, path: &str) -> Option<Value> {
         }
         ("POST", "/api/v1/documents/{id}/review") => {
             json!({ "outcome": "confirm", "password": "wrong password" })
+        }
+        ("POST", "/api/v1/templates") => json!({ "kind": "other", "template": {
+            "code": "MATRIX", "title": "Matrix", "sections": [{ "title": "S", "items": [{ "text": "I", "weight": 1 }] }]
+        } }),
+        ("POST", "/api/v1/audits") => json!({
+            "site_code": "PHL-MNL", "template_id": 1, "audit_type": "internal",
+            "planned_start": "2027-01-10", "planned_end": "2027-01-11"
+        }),
+        ("POST", "/api/v1/audits/{id}/answers") => json!([{ "item_id": 1, "answer": "yes" }]),
+        ("POST", "/api/v1/audits/{id}/cancel")
+        | ("POST", "/api/v1/audits/{id}/findings/{finding_id}/withdraw") => {
+            json!({ "reason": "authorization matrix" })
+        }
+        ("POST", "/api/v1/audits/{id}/findings")
+        | ("PUT", "/api/v1/audits/{id}/findings/{finding_id}") => {
+            json!({ "severity": "minor", "description": "authorization matrix" })
         }
         _ => return None,
     })
@@ -135,6 +166,7 @@ async fn every_api_route_obeys_the_authorization_matrix(app: TestApp) {
     let openapi: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
     let target: i64 = app.user_id("lead.amm@attest.example").await;
     let variants = site_variants(&app).await;
+    let audits = submitted_audits(&app).await;
     let mut routes = Vec::new();
     for (path, operations) in openapi["paths"].as_object().unwrap() {
         for method in operations.as_object().unwrap().keys() {
@@ -145,7 +177,7 @@ async fn every_api_route_obeys_the_authorization_matrix(app: TestApp) {
         }
     }
     assert!(
-        routes.len() >= 35,
+        routes.len() >= 50,
         "the document lists the routes: {routes:?}"
     );
     // `{id}` is a user, a site's document variant or an acknowledgement, by the route's area.
@@ -155,15 +187,25 @@ async fn every_api_route_obeys_the_authorization_matrix(app: TestApp) {
             .find(|(code, ..)| code == site)
             .map(|(_, d, v)| (*d, *v))
             .unwrap_or((0, 0));
+        let (audit, finding) = audits
+            .iter()
+            .find(|(code, ..)| code == site)
+            .map(|(_, a, f)| (*a, *f))
+            .unwrap_or((0, 0));
         let id = if path.starts_with("/api/v1/documents") {
             document
         } else if path.starts_with("/api/v1/acknowledgements") {
             ack
+        } else if path.starts_with("/api/v1/audits") {
+            audit
+        } else if path.starts_with("/api/v1/templates") {
+            1
         } else {
             target
         };
         let mut concrete = path
             .replace("{id}", &id.to_string())
+            .replace("{finding_id}", &finding.to_string())
             .replace("{version_id}", &version.to_string())
             .replace("{code}", site);
         if path.ends_with("/diff") {
@@ -318,4 +360,32 @@ async fn first_acknowledgement(app: &TestApp, email: &str, relation: &str) -> Op
     .fetch_one(app.db.pool())
     .await
     .unwrap()
+}
+
+/// For each demo site, a submitted audit and one of its findings.
+async fn submitted_audits(app: &TestApp) -> Vec<(String, i64, i64)> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "select s.code, max(a.id) from audits a join sites s on s.id = a.site_id
+          where a.state = 'submitted' and exists (select 1 from findings f where f.audit_id = a.id)
+          group by s.code",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
+    let mut out = Vec::new();
+    for (site, audit) in rows {
+        let finding: i64 = sqlx::query_scalar("select min(id) from findings where audit_id = $1")
+            .bind(audit)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        out.push((site, audit, finding));
+    }
+    for site in ["KEN-NBO", "UGA-KLA", "PHL-MNL"] {
+        assert!(
+            out.iter().any(|(s, ..)| s == site),
+            "the demo has a submitted audit at {site}"
+        );
+    }
+    out
 }
