@@ -93,10 +93,10 @@ pub struct TemplateSummary {
     pub version: i64,
     pub title: String,
     pub kind: String,
-    pub sections: i64,
-    pub items: i64,
+    pub section_count: i64,
+    pub item_count: i64,
     /// Audits that use this version (editing it then makes a new version).
-    pub audits: i64,
+    pub audit_count: i64,
     /// Whether this is the newest version of its code.
     pub latest: bool,
 }
@@ -150,7 +150,8 @@ pub struct AuditSummary {
     /// The score once submitted; `None` before, or when nothing was applicable.
     pub percent: Option<f64>,
     pub stars: Option<u8>,
-    pub findings: i64,
+    /// Open findings (shown to site people once the audit is submitted).
+    pub open_findings: i64,
 }
 
 /// One item's answer, as last saved.

@@ -309,7 +309,7 @@ pub async fn list(db: &Db, actor: &Actor, query: &AuditQuery) -> Result<Page<Aud
         if !access::can_see_results(actor.user.role, row.state()) {
             item.percent = None;
             item.stars = None;
-            item.findings = 0;
+            item.open_findings = 0;
         }
         items.push(item);
     }
@@ -407,7 +407,7 @@ async fn load(
     if !results {
         summary.percent = None;
         summary.stars = None;
-        summary.findings = 0;
+        summary.open_findings = 0;
     }
     Ok(Audit {
         summary,

@@ -43,9 +43,9 @@ impl TemplateRow {
             version: self.version,
             title: self.title.clone(),
             kind: self.kind.clone(),
-            sections: self.sections,
-            items: self.items,
-            audits: self.audits,
+            section_count: self.sections,
+            item_count: self.items,
+            audit_count: self.audits,
             latest: self.latest != 0,
         }
     }
@@ -270,7 +270,7 @@ impl AuditRow {
             state: self.state(),
             percent,
             stars,
-            findings: self.findings,
+            open_findings: self.findings,
         }
     }
 }

@@ -16,6 +16,7 @@ on_both_databases!(
     audits_are_seen_only_within_scope_and_results_only_after_submission,
     findings_are_raised_from_items_and_withdrawn_with_a_reason,
     the_demo_has_two_years_of_audits_with_a_realistic_spread,
+    the_plan_form_plans_an_audit_as_a_browser_sends_it,
 );
 
 async fn json_of(response: reqwest::Response, status: u16) -> Value {
@@ -159,6 +160,28 @@ async fn a_quality_officer_plans_conducts_and_submits_an_audit(app: TestApp) {
         ),
         (points, applicable)
     );
+    // The body reads back into the UI's own types (no key appears twice, for example).
+    let text = app
+        .get_as(&qo, &format!("/api/v1/audits/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let typed: app::model::audits::Audit = serde_json::from_str(&text).expect("an Audit");
+    assert_eq!(
+        typed.summary.state,
+        app::model::audits::AuditState::Submitted
+    );
+    let text = app
+        .get_as(
+            &qo,
+            &format!("/api/v1/templates/{}", typed.template.summary.id),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    serde_json::from_str::<app::model::audits::Template>(&text).expect("a Template");
     let percent = points as f64 * 100.0 / applicable as f64;
     assert!((score["percent"].as_f64().unwrap() - percent).abs() < 1e-9);
     assert_eq!(
@@ -713,4 +736,36 @@ async fn the_demo_has_two_years_of_audits_with_a_realistic_spread(app: TestApp) 
     let audits = app.count("audits").await;
     app.seed_demo().await;
     assert_eq!(app.count("audits").await, audits);
+}
+
+async fn the_plan_form_plans_an_audit_as_a_browser_sends_it(app: TestApp) {
+    app.seed_demo().await;
+    let browser = app.browser_for(QO).await;
+    let template = template_id(&app, "RAD-QA").await.to_string();
+    let lead = app.user_id(LAB_QO).await.to_string();
+    let response = browser
+        .post(app.url("/rpc/audits/plan"))
+        .header("accept", "text/html")
+        .header("origin", &app.address)
+        .form(&[
+            ("audit[site_code]", "GHA-ACC"),
+            ("audit[template_id]", template.as_str()),
+            ("audit[audit_type]", "internal"),
+            ("audit[planned_start]", "2027-01-11"),
+            ("audit[planned_end]", "2027-01-12"),
+            ("audit[lead_auditor_id]", lead.as_str()),
+            ("audit[team_ids][1]", lead.as_str()),
+            ("audit[scope]", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let location = response.headers().get("location").cloned();
+    assert_eq!(status, 302, "{}", response.text().await.unwrap());
+    let id: i64 = sqlx::query_scalar("select max(id) from audits")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(location.unwrap(), format!("/audits/{id}").as_str());
 }

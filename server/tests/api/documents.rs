@@ -160,6 +160,17 @@ async fn a_site_variant_goes_from_draft_to_acknowledged(app: TestApp) {
     );
 
     // Everyone at Nairobi with the default roles is asked; nobody elsewhere.
+    // Bodies read back into the UI's own types (no key appears twice, for example).
+    let text = app
+        .get_as(&lead, &format!("/api/v1/documents/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    serde_json::from_str::<app::model::documents::Document>(&text).expect("a Document");
+    let text = app.get_as(&lead, &base).await.text().await.unwrap();
+    serde_json::from_str::<app::model::documents::Version>(&text).expect("a Version");
+
     let staff = app.token_for(STAFF_NBO).await;
     let tasks = json_of(app.get_as(&staff, "/api/v1/acknowledgements").await, 200).await;
     let task = tasks

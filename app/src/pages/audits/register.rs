@@ -183,7 +183,7 @@ fn AuditTable(audits: Vec<AuditSummary>) -> impl IntoView {
                             <td><AuditStateBadge state=a.state /></td>
                             <td>{if a.percent.is_some() { percent_text(a.percent) } else { "—".into() }}</td>
                             <td><Stars stars=a.stars /></td>
-                            <td>{a.findings}</td>
+                            <td>{a.open_findings}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>

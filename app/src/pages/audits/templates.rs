@@ -40,9 +40,9 @@ pub fn TemplatesPage() -> impl IntoView {
                                                 <td>{format!("v{}{}", t.version, if t.latest { " (latest)" } else { "" })}</td>
                                                 <td>{t.title.clone()}</td>
                                                 <td>{t.kind.clone()}</td>
-                                                <td>{t.sections}</td>
-                                                <td>{t.items}</td>
-                                                <td>{t.audits}</td>
+                                                <td>{t.section_count}</td>
+                                                <td>{t.item_count}</td>
+                                                <td>{t.audit_count}</td>
                                                 <td><a href=format!("/api/v1/templates/{}/export", t.id) download=format!("{}-v{}.json", t.code, t.version)>"JSON"</a></td>
                                             </tr>
                                         }).collect_view()}
@@ -56,7 +56,7 @@ pub fn TemplatesPage() -> impl IntoView {
             <section class="panel" aria-labelledby="import-title">
                 <h2 id="import-title">"Import a template"</h2>
                 {move || import.value().get().and_then(Result::ok).map(|t| view! {
-                    <p class="notice notice--ok" role="status">{format!("Imported {} version {} ({} items).", t.code, t.version, t.items)}</p>
+                    <p class="notice notice--ok" role="status">{format!("Imported {} version {} ({} items).", t.code, t.version, t.item_count)}</p>
                 })}
                 <ActionForm action=import attr:class="form">
                     <div class="field">

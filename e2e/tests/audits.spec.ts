@@ -1,0 +1,67 @@
+import { test, expect } from '@playwright/test';
+import { signIn, waitForHydration, watchConsole } from './helpers';
+
+test('a quality officer plans and conducts an audit on a tablet, offline moments included', async ({ page, context }, testInfo) => {
+  const errors = watchConsole(page);
+  const site = testInfo.project.name === 'tablet' ? 'SEN-DKR' : 'GHA-ACC';
+  await signIn(page, 'qo@attest.example', '/audits');
+  await waitForHydration(page);
+  await page.getByRole('link', { name: 'Plan an audit' }).click();
+  await page.getByLabel('Site code').fill(site);
+  await page.getByLabel('Checklist').selectOption({ index: 0 });
+  await page.getByLabel('Starts').fill('2027-01-11');
+  await page.getByLabel('Ends').fill('2027-01-12');
+  await page.getByRole('button', { name: 'Plan the audit' }).click();
+  await expect(page.locator('.page-header .status')).toHaveText('Planned');
+  const auditId = new URL(page.url()).pathname.split('/').pop();
+
+  await page.getByRole('button', { name: 'Start the audit' }).click();
+  await expect(page).toHaveURL(new RegExp(`/audits/${auditId}/conduct$`));
+  await waitForHydration(page);
+  const status = page.getByTestId('sync-status');
+  const items = page.locator('.checklist__item');
+
+  // Online: each answer is saved as it is given.
+  for (let i = 0; i < 3; i++) {
+    await items.nth(i).getByRole('button', { name: 'Yes' }).click();
+  }
+  await expect(status).toHaveText('✓ All answers saved');
+
+  // Offline: answers wait on the device, and the page says how many.
+  await context.setOffline(true);
+  await items.nth(3).getByRole('button', { name: 'No' }).click();
+  await items.nth(4).getByRole('button', { name: 'Partial' }).click();
+  await items.nth(5).getByRole('button', { name: 'N/A' }).click();
+  await expect(status).toHaveText('⟳ 3 answers waiting to sync');
+  await expect(items.nth(3).getByRole('button', { name: 'No' })).toHaveAttribute('aria-pressed', 'true');
+
+  // Back online: they reach the server without anyone doing anything.
+  await context.setOffline(false);
+  await expect(status).toHaveText('✓ All answers saved', { timeout: 15_000 });
+  const audit = await (await page.request.get(`/api/v1/audits/${auditId}`)).json();
+  const answers = Object.fromEntries(audit.answers.map((a: { item_id: number; answer: string }) => [a.item_id, a.answer]));
+  const ids = await items.evaluateAll((els) => els.slice(0, 6).map((el) => Number(el.getAttribute('data-item'))));
+  expect(ids.map((id) => answers[id])).toEqual(['yes', 'yes', 'yes', 'no', 'partial', 'not_applicable']);
+
+  // And they are still there after reloading.
+  await page.reload();
+  await waitForHydration(page);
+  await expect(items.nth(4).getByRole('button', { name: 'Partial' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.locator('.checklist-section__progress').first()).toContainText('5 /');
+  expect(errors.filter((e) => !e.includes('Failed to fetch') && !e.includes('ERR_INTERNET_DISCONNECTED'))).toEqual([]);
+});
+
+test('the register shows a site\'s score trend and the calendar shows planned audits', async ({ page }) => {
+  await signIn(page, 'rm.eha@attest.example', '/audits?site=KEN-NBO');
+  await waitForHydration(page);
+  await expect(page.getByRole('figure')).toContainText('Audit scores over time');
+  await expect(page.getByRole('row', { name: /Nairobi Health Assessment Centre/ }).first()).toBeVisible();
+  await page.getByRole('link', { name: 'Calendar' }).click();
+  await expect(page.locator('table.calendar thead th')).toHaveCount(7);
+  // The in-progress Nairobi audit started yesterday: this month or the previous one shows it.
+  const here = await page.locator('.calendar__audit').count();
+  if (here === 0) {
+    await page.getByRole('link', { name: '← Previous month' }).click();
+  }
+  await expect(page.locator('.calendar__audit').first()).toContainText('KEN-NBO');
+});
