@@ -256,6 +256,20 @@ pub struct Finding {
     pub created_at: String,
 }
 
+/// A photo or document attached to a checklist item as evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Evidence {
+    pub id: i64,
+    pub item_id: i64,
+    pub name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_by: Person,
+    pub uploaded_at: String,
+}
+
 /// A new finding, or changes to one.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -298,6 +312,8 @@ pub struct Audit {
     pub template: Template,
     pub answers: Vec<ItemAnswer>,
     pub findings: Vec<Finding>,
+    /// Photos and documents attached to items.
+    pub evidence: Vec<Evidence>,
     pub score: AuditScore,
     pub actions: AuditActions,
 }

@@ -110,10 +110,12 @@ pub fn router() -> Router<AppState> {
                 .routes(routes!(audits::api::create_finding))
                 .routes(routes!(audits::api::update_finding))
                 .routes(routes!(audits::api::withdraw_finding))
+                .routes(routes!(audits::api::download_evidence))
                 // Uploads get a larger body limit than the rest of the API.
                 .merge(
                     OpenApiRouter::new()
                         .routes(routes!(documents::api::upload_file))
+                        .routes(routes!(audits::api::attach_evidence))
                         .layer(DefaultBodyLimit::max(documents::MAX_FILE_BYTES + 64 * 1024)),
                 ),
         )

@@ -1,18 +1,20 @@
 //! REST handlers for checklist templates, audits, answers, scores and findings.
 
 use app::model::audits::{
-    AnswerBatchResult, AnswerInput, Audit, AuditQuery, AuditScore, AuditSummary, Finding,
+    AnswerBatchResult, AnswerInput, Audit, AuditQuery, AuditScore, AuditSummary, Evidence, Finding,
     FindingInput, NewAudit, Template, TemplateSummary,
 };
 use app::model::documents::{Person, ReasonInput};
 use app::model::users::Page;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::api::error::{ApiResult, ErrorBody};
+use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::extract::ApiJson;
 use crate::auth::Actor;
 use crate::db::Db;
@@ -221,4 +223,47 @@ pub async fn withdraw_finding(
     Ok(Json(
         super::withdraw_finding(&db, &actor, id, finding_id, &body.reason).await?,
     ))
+}
+
+/// Attaches a photo (JPEG, PNG, WebP) or PDF of at most 10 MB (multipart field `file`) to an
+/// item of an audit being conducted.
+#[utoipa::path(post, path = "/audits/{id}/items/{item_id}/evidence", tag = "audits",
+    params(("id" = i64, Path), ("item_id" = i64, Path)),
+    request_body(content = crate::documents::api::FileUpload, content_type = "multipart/form-data"),
+    responses((status = 201, body = Evidence), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn attach_evidence(
+    State(db): State<Db>,
+    actor: Actor,
+    Path((id, item_id)): Path<(i64, i64)>,
+    multipart: Multipart,
+) -> ApiResult<(StatusCode, Json<Evidence>)> {
+    let upload = crate::documents::api::read_upload(multipart).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(super::attach_evidence(&db, &actor, id, item_id, upload).await?),
+    ))
+}
+
+/// Downloads an evidence file, after checking it against its recorded SHA-256.
+#[utoipa::path(get, path = "/audits/{id}/evidence/{evidence_id}", tag = "audits",
+    params(("id" = i64, Path), ("evidence_id" = i64, Path)),
+    responses((status = 200, description = "The file", content_type = "application/octet-stream"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn download_evidence(
+    State(db): State<Db>,
+    actor: Actor,
+    Path((id, evidence_id)): Path<(i64, i64)>,
+) -> Result<Response, ApiError> {
+    let (name, media_type, bytes) = super::evidence_file(&db, &actor, id, evidence_id).await?;
+    let disposition = format!(
+        "inline; filename=\"{}\"",
+        name.replace(['"', '\\'], "_")
+            .replace(|c: char| !c.is_ascii(), "_")
+    );
+    Response::builder()
+        .header(header::CONTENT_TYPE, media_type)
+        .header(header::CONTENT_DISPOSITION, disposition)
+        .header(header::CACHE_CONTROL, "private, no-store")
+        .header("x-content-type-options", "nosniff")
+        .body(Body::from(bytes))
+        .map_err(|e| crate::error::Error::Internal(e.to_string()).into())
 }

@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod api;
+pub mod form;
 pub mod lifecycle;
 pub mod repo;
 pub mod scoring;
@@ -391,6 +392,11 @@ async fn load(
     } else {
         HashMap::new()
     };
+    let evidence = if results {
+        repo::evidence(conn, audit.id).await?
+    } else {
+        Vec::new()
+    };
     let findings: Vec<Finding> = if results {
         repo::findings(conn, audit.id)
             .await?
@@ -423,6 +429,7 @@ async fn load(
         },
         answers: answers.values().map(|a| a.item_answer()).collect(),
         findings,
+        evidence,
         score,
         actions: AuditActions {
             start: conduct && state == AuditState::Planned,
@@ -1014,4 +1021,139 @@ pub async fn auditors(db: &Db, actor: &Actor) -> Result<Vec<app::model::document
     }
     let mut conn = db.pool().acquire().await?;
     Ok(repo::quality_officers(&mut conn).await?)
+}
+
+// ---------------------------------------------------------------- evidence
+
+/// Evidence files larger than this are refused.
+pub const MAX_EVIDENCE_BYTES: usize = 10 * 1024 * 1024;
+
+/// Checks an evidence file by its content: a photo (JPEG, PNG, WebP) or a PDF, at most 10 MB.
+pub fn check_evidence(upload: &crate::documents::Upload) -> Result<(String, &'static str), Error> {
+    let bytes = &upload.bytes;
+    if bytes.is_empty() || bytes.len() > MAX_EVIDENCE_BYTES {
+        return Err(Error::invalid_field(
+            "file",
+            format!(
+                "Attach a file of at most {} MB.",
+                MAX_EVIDENCE_BYTES / 1_048_576
+            ),
+        ));
+    }
+    let media_type = if bytes.starts_with(b"\xFF\xD8\xFF") {
+        "image/jpeg"
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "image/png"
+    } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        "image/webp"
+    } else if bytes.starts_with(b"%PDF-") {
+        "application/pdf"
+    } else {
+        return Err(Error::invalid_field(
+            "file",
+            "Attach a photo (JPEG, PNG, WebP) or a PDF; this file is none of these.",
+        ));
+    };
+    let name: String = upload
+        .name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    Ok((
+        if name.is_empty() {
+            "evidence".into()
+        } else {
+            name
+        },
+        media_type,
+    ))
+}
+
+/// Attaches a photo or PDF to an item of an audit being conducted.
+#[tracing::instrument(skip_all, fields(actor = actor.id(), audit_id = id, item_id))]
+pub async fn attach_evidence(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    item_id: i64,
+    upload: crate::documents::Upload,
+) -> Result<app::model::audits::Evidence, Error> {
+    let (name, media_type) = check_evidence(&upload)?;
+    let mut tx = db.begin_write().await?;
+    let audit = for_change(&mut tx, actor, id).await?;
+    if !can_conduct(actor, &audit) {
+        return Err(forbidden("add evidence to this audit"));
+    }
+    if !lifecycle::open_for_answers(audit.state()) {
+        return Err(Error::Conflict(format!(
+            "This audit is {}; evidence is added while it is conducted.",
+            audit.state().label().to_lowercase()
+        )));
+    }
+    let in_checklist = repo::structure(tx.conn(), audit.template_id)
+        .await?
+        .iter()
+        .any(|s| s.items.iter().any(|i| i.id == item_id));
+    if !in_checklist {
+        return Err(Error::invalid_field(
+            "item_id",
+            format!("Item {item_id} is not in this audit's checklist."),
+        ));
+    }
+    let sha256 = crate::signatures::content_hash(&upload.bytes);
+    let evidence_id = repo::insert_evidence(
+        tx.conn(),
+        id,
+        item_id,
+        &name,
+        media_type,
+        &sha256,
+        &upload.bytes,
+        actor.id(),
+        &now_text(),
+    )
+    .await?;
+    let stored = repo::evidence(tx.conn(), id)
+        .await?
+        .into_iter()
+        .find(|e| e.id == evidence_id)
+        .ok_or_else(|| Error::Internal("evidence vanished".into()))?;
+    trail::record(
+        &mut tx,
+        &Who::from(actor),
+        change("audit.evidence", &audit).after(&stored),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
+/// An evidence file, checked against its SHA-256: (name, media type, bytes).
+pub async fn evidence_file(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    evidence_id: i64,
+) -> Result<(String, String, Vec<u8>), Error> {
+    let mut conn = db.pool().acquire().await?;
+    let audit = visible(&mut conn, actor, id).await?;
+    let missing = || Error::NotFound(format!("Audit {id} has no evidence with id {evidence_id}."));
+    if !access::can_see_results(actor.user.role, audit.state()) {
+        return Err(missing());
+    }
+    let (audit_id, name, media_type, sha256, bytes) = repo::evidence_file(&mut conn, evidence_id)
+        .await?
+        .ok_or_else(missing)?;
+    if audit_id != id {
+        return Err(missing());
+    }
+    if crate::signatures::content_hash(&bytes) != sha256 {
+        tracing::error!(evidence_id, "stored evidence does not match its SHA-256");
+        return Err(Error::Conflict("The stored file no longer matches its recorded SHA-256, so it was not sent. Tell an administrator.".into()));
+    }
+    Ok((name, media_type, bytes))
 }

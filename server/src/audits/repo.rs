@@ -2,8 +2,8 @@
 //! reads.
 
 use app::model::audits::{
-    Answer, AuditState, AuditSummary, AuditType, Finding, ItemAnswer, Severity, TemplateItem,
-    TemplateSection, TemplateSummary,
+    Answer, AuditState, AuditSummary, AuditType, Evidence, Finding, ItemAnswer, Severity,
+    TemplateItem, TemplateSection, TemplateSummary,
 };
 use app::model::documents::Person;
 use sqlx::{AnyConnection, FromRow};
@@ -753,4 +753,89 @@ pub async fn quality_officers(conn: &mut AnyConnection) -> sqlx::Result<Vec<Pers
         .into_iter()
         .map(|(id, name)| Person { id, name })
         .collect())
+}
+
+#[derive(FromRow)]
+struct EvidenceRow {
+    id: i64,
+    item_id: i64,
+    file_name: String,
+    media_type: String,
+    size: i64,
+    sha256: String,
+    uploaded_by: i64,
+    uploaded_by_name: String,
+    uploaded_at: String,
+}
+
+/// The evidence of an audit, without the bytes.
+pub async fn evidence(conn: &mut AnyConnection, audit_id: i64) -> sqlx::Result<Vec<Evidence>> {
+    let rows: Vec<EvidenceRow> = sqlx::query_as(
+        "select e.id, e.item_id, e.file_name, e.media_type, e.size, e.sha256, e.uploaded_by,
+                u.name as uploaded_by_name, e.uploaded_at
+           from audit_evidence e join users u on u.id = e.uploaded_by
+          where e.audit_id = $1 order by e.id",
+    )
+    .bind(audit_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Evidence {
+            id: r.id,
+            item_id: r.item_id,
+            name: r.file_name,
+            media_type: r.media_type,
+            size: r.size,
+            sha256: r.sha256,
+            uploaded_by: Person {
+                id: r.uploaded_by,
+                name: r.uploaded_by_name,
+            },
+            uploaded_at: r.uploaded_at,
+        })
+        .collect())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_evidence(
+    conn: &mut AnyConnection,
+    audit_id: i64,
+    item_id: i64,
+    name: &str,
+    media_type: &str,
+    sha256: &str,
+    bytes: &[u8],
+    uploaded_by: i64,
+    now: &str,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "insert into audit_evidence (audit_id, item_id, file_name, media_type, size, sha256, content,
+             uploaded_by, uploaded_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
+    )
+    .bind(audit_id)
+    .bind(item_id)
+    .bind(name)
+    .bind(media_type)
+    .bind(bytes.len() as i64)
+    .bind(sha256)
+    .bind(bytes.to_vec())
+    .bind(uploaded_by)
+    .bind(now)
+    .fetch_one(conn)
+    .await
+}
+
+/// One piece of evidence with its bytes: (audit id, name, media type, sha256, bytes).
+pub async fn evidence_file(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> sqlx::Result<Option<(i64, String, String, String, Vec<u8>)>> {
+    sqlx::query_as(
+        "select audit_id, file_name, media_type, sha256, content from audit_evidence where id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await
 }

@@ -135,10 +135,7 @@ pub async fn read_upload(mut multipart: Multipart) -> Result<Upload, Error> {
             return Ok(Upload { name, bytes });
         }
     }
-    Err(Error::invalid_field(
-        "file",
-        "Choose a PDF or DOCX file to attach.",
-    ))
+    Err(Error::invalid_field("file", "Choose a file to attach."))
 }
 
 /// The multipart body of a file upload (for the OpenAPI document).

@@ -45,6 +45,12 @@ pub fn router(db: Db, auth: AuthSettings, bundle: &ClientBundle) -> Router {
         .merge(health::routes())
         .merge(crate::api::router())
         .route(
+            "/audits/{id}/items/{item_id}/evidence",
+            post(crate::audits::form::attach_evidence).layer(DefaultBodyLimit::max(
+                crate::audits::MAX_EVIDENCE_BYTES + 64 * 1024,
+            )),
+        )
+        .route(
             "/documents/{id}/versions/{version_id}/file",
             post(crate::documents::form::upload_file).layer(DefaultBodyLimit::max(
                 crate::documents::MAX_FILE_BYTES + 64 * 1024,

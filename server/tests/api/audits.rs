@@ -17,6 +17,7 @@ on_both_databases!(
     findings_are_raised_from_items_and_withdrawn_with_a_reason,
     the_demo_has_two_years_of_audits_with_a_realistic_spread,
     the_plan_form_plans_an_audit_as_a_browser_sends_it,
+    evidence_photos_are_checked_stored_and_served_back,
 );
 
 async fn json_of(response: reqwest::Response, status: u16) -> Value {
@@ -768,4 +769,73 @@ async fn the_plan_form_plans_an_audit_as_a_browser_sends_it(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(location.unwrap(), format!("/audits/{id}").as_str());
+}
+
+async fn evidence_photos_are_checked_stored_and_served_back(app: TestApp) {
+    app.seed_demo().await;
+    let qo = app.token_for(QO).await;
+    let audit = plan(&app, &qo, "KEN-NBO", template_id(&app, "LAB-QMS").await).await;
+    let id = audit["id"].as_i64().unwrap();
+    let item = items(&audit)[0].0;
+    json_of(
+        app.post_empty_as(&qo, &format!("/api/v1/audits/{id}/start"))
+            .await,
+        200,
+    )
+    .await;
+    let upload = |bytes: Vec<u8>, name: &'static str| {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name);
+        app.client
+            .post(app.url(&format!("/api/v1/audits/{id}/items/{item}/evidence")))
+            .bearer_auth(&qo)
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+    };
+    let photo = b"\x89PNG\r\n\x1a\nnot really an image but starts like one".to_vec();
+    let stored = json_of(upload(photo.clone(), "fridge-log.png").await.unwrap(), 201).await;
+    assert_eq!(
+        (stored["media_type"].as_str(), stored["name"].as_str()),
+        (Some("image/png"), Some("fridge-log.png"))
+    );
+    json_of(
+        upload(b"MZ executable".to_vec(), "photo.png")
+            .await
+            .unwrap(),
+        422,
+    )
+    .await;
+    let evidence = stored["id"].as_i64().unwrap();
+    let back = app
+        .get_as(&qo, &format!("/api/v1/audits/{id}/evidence/{evidence}"))
+        .await;
+    assert_eq!(back.status(), 200);
+    assert_eq!(back.headers()["content-type"], "image/png");
+    assert_eq!(back.bytes().await.unwrap().to_vec(), photo);
+    let audit = json_of(app.get_as(&qo, &format!("/api/v1/audits/{id}")).await, 200).await;
+    assert_eq!(audit["evidence"][0]["item_id"], item);
+    // Site people see evidence only once the audit is submitted, like the answers.
+    let lead = app.token_for("lead.nbo@attest.example").await;
+    json_of(
+        app.get_as(&lead, &format!("/api/v1/audits/{id}/evidence/{evidence}"))
+            .await,
+        404,
+    )
+    .await;
+    // The browser's form returns to the item with the outcome.
+    let browser = app.browser_for(QO).await;
+    let response = browser
+        .post(app.url(&format!("/audits/{id}/items/{item}/evidence")))
+        .header("origin", &app.address)
+        .multipart(reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(b"%PDF-1.7 log".to_vec()).file_name("log.pdf"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        response.headers()["location"],
+        format!("/audits/{id}/conduct?evidence={item}#item-{item}").as_str()
+    );
 }

@@ -67,7 +67,9 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         | ("GET", "/api/v1/templates/{id}")
         | ("GET", "/api/v1/templates/{id}/export")
         | ("GET", "/api/v1/audits") => Rule::SignedIn,
-        ("GET", "/api/v1/audits/{id}") | ("GET", "/api/v1/audits/{id}/score") => Rule::Scoped,
+        ("GET", "/api/v1/audits/{id}")
+        | ("GET", "/api/v1/audits/{id}/score")
+        | ("GET", "/api/v1/audits/{id}/evidence/{evidence_id}") => Rule::Scoped,
         ("POST", "/api/v1/templates")
         | ("POST", "/api/v1/audits")
         | ("GET", "/api/v1/audits/auditors")
@@ -77,7 +79,8 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         | ("POST", "/api/v1/audits/{id}/cancel")
         | ("POST", "/api/v1/audits/{id}/findings")
         | ("PUT", "/api/v1/audits/{id}/findings/{finding_id}")
-        | ("POST", "/api/v1/audits/{id}/findings/{finding_id}/withdraw") => Rule::Acting,
+        | ("POST", "/api/v1/audits/{id}/findings/{finding_id}/withdraw")
+        | ("POST", "/api/v1/audits/{id}/items/{item_id}/evidence") => Rule::Acting,
         _ => return None,
     })
 }
@@ -153,7 +156,7 @@ async fn call(app: &TestApp, method: &str, path: &str, concrete: &str, token: Op
     if let Some(body) = body(method.as_str(), path) {
         request = request.json(&body);
     }
-    if path.ends_with("/file") && method == reqwest::Method::PUT {
+    if (path.ends_with("/file") && method == reqwest::Method::PUT) || path.ends_with("/evidence") {
         let part =
             reqwest::multipart::Part::bytes(b"%PDF-1.4 matrix".to_vec()).file_name("matrix.pdf");
         request = request.multipart(reqwest::multipart::Form::new().part("file", part));
@@ -187,11 +190,11 @@ async fn every_api_route_obeys_the_authorization_matrix(app: TestApp) {
             .find(|(code, ..)| code == site)
             .map(|(_, d, v)| (*d, *v))
             .unwrap_or((0, 0));
-        let (audit, finding) = audits
+        let (audit, finding, item, evidence) = audits
             .iter()
             .find(|(code, ..)| code == site)
-            .map(|(_, a, f)| (*a, *f))
-            .unwrap_or((0, 0));
+            .map(|(_, a, f, i, e)| (*a, *f, *i, *e))
+            .unwrap_or((0, 0, 0, 0));
         let id = if path.starts_with("/api/v1/documents") {
             document
         } else if path.starts_with("/api/v1/acknowledgements") {
@@ -206,6 +209,8 @@ async fn every_api_route_obeys_the_authorization_matrix(app: TestApp) {
         let mut concrete = path
             .replace("{id}", &id.to_string())
             .replace("{finding_id}", &finding.to_string())
+            .replace("{item_id}", &item.to_string())
+            .replace("{evidence_id}", &evidence.to_string())
             .replace("{version_id}", &version.to_string())
             .replace("{code}", site);
         if path.ends_with("/diff") {
@@ -362,8 +367,9 @@ async fn first_acknowledgement(app: &TestApp, email: &str, relation: &str) -> Op
     .unwrap()
 }
 
-/// For each demo site, a submitted audit and one of its findings.
-async fn submitted_audits(app: &TestApp) -> Vec<(String, i64, i64)> {
+/// For each demo site, a submitted audit, one of its findings, an item of its checklist and a
+/// piece of evidence (added here).
+async fn submitted_audits(app: &TestApp) -> Vec<(String, i64, i64, i64, i64)> {
     let rows: Vec<(String, i64)> = sqlx::query_as(
         "select s.code, max(a.id) from audits a join sites s on s.id = a.site_id
           where a.state = 'submitted' and exists (select 1 from findings f where f.audit_id = a.id)
@@ -379,7 +385,27 @@ async fn submitted_audits(app: &TestApp) -> Vec<(String, i64, i64)> {
             .fetch_one(app.db.pool())
             .await
             .unwrap();
-        out.push((site, audit, finding));
+        let item: i64 = sqlx::query_scalar(
+            "select min(i.id) from template_items i join audits a on a.template_id = i.template_id where a.id = $1",
+        )
+        .bind(audit)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        let bytes = b"%PDF-1.4 matrix".to_vec();
+        let evidence: i64 = sqlx::query_scalar(
+            "insert into audit_evidence (audit_id, item_id, file_name, media_type, size, sha256, content, uploaded_by, uploaded_at)
+             values ($1, $2, 'matrix.pdf', 'application/pdf', $3, $4, $5, 1, '2026-01-01T00:00:00Z') returning id",
+        )
+        .bind(audit)
+        .bind(item)
+        .bind(bytes.len() as i64)
+        .bind(server::signatures::content_hash(&bytes))
+        .bind(bytes)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        out.push((site, audit, finding, item, evidence));
     }
     for site in ["KEN-NBO", "UGA-KLA", "PHL-MNL"] {
         assert!(

@@ -12,14 +12,14 @@ use std::collections::HashMap;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{percent_text, Stars};
 use crate::api::audits::{answer_items, get_audit};
 use crate::components::feedback::{ErrorPanel, Loading};
 use crate::error::AppError;
 use crate::model::audits::{
-    stars, tally, Answer, AnswerConflict, AnswerInput, Audit, ItemAnswer, TemplateItem,
+    stars, tally, Answer, AnswerConflict, AnswerInput, Audit, Evidence, ItemAnswer, TemplateItem,
 };
 
 #[component]
@@ -300,7 +300,10 @@ fn Checklist(audit: Audit) -> impl IntoView {
                         <span class="checklist-section__progress">{move || format!(" {} / {total}", done())}</span>
                     </h2>
                     <ol class="checklist">
-                        {section.items.iter().cloned().map(|item| view! { <ChecklistItem item sync audit=id /> }).collect_view()}
+                        {section.items.iter().cloned().map(|item| {
+                            let evidence: Vec<Evidence> = audit.evidence.iter().filter(|e| e.item_id == item.id).cloned().collect();
+                            view! { <ChecklistItem item sync audit=id evidence /> }
+                        }).collect_view()}
                     </ol>
                 </section>
             }
@@ -310,8 +313,22 @@ fn Checklist(audit: Audit) -> impl IntoView {
 }
 
 #[component]
-fn ChecklistItem(item: TemplateItem, sync: Sync, audit: i64) -> impl IntoView {
+fn ChecklistItem(
+    item: TemplateItem,
+    sync: Sync,
+    audit: i64,
+    evidence: Vec<Evidence>,
+) -> impl IntoView {
     let item_id = item.id;
+    let query = use_query_map();
+    let attached = move || query.with(|q| q.get("evidence") == Some(item_id.to_string()));
+    let refused = move || {
+        query.with(|q| {
+            (q.get("evidence_item") == Some(item_id.to_string()))
+                .then(|| q.get("evidence_error"))
+                .flatten()
+        })
+    };
     let notes = RwSignal::new(sync.shown(item_id).map(|(_, n)| n).unwrap_or_default());
     let base = move || {
         sync.saved
@@ -319,9 +336,9 @@ fn ChecklistItem(item: TemplateItem, sync: Sync, audit: i64) -> impl IntoView {
     };
     let current = move || sync.shown(item_id).map(|(a, _)| a);
     let choose = move |answer: Answer| sync.answer(item_id, answer, notes.get_untracked(), base());
-    let label_id = format!("item-{item_id}");
+    let label_id = format!("item-text-{item_id}");
     view! {
-        <li class="checklist__item" data-item=item_id>
+        <li class="checklist__item" data-item=item_id id=format!("item-{item_id}")>
             <p class="checklist__text" id=label_id.clone()>
                 {item.text.clone()}
                 <span class="checklist__meta">{format!(" · weight {}{}", item.weight, if item.clause.is_empty() { String::new() } else { format!(" · clause {}", item.clause) })}</span>
@@ -350,6 +367,24 @@ fn ChecklistItem(item: TemplateItem, sync: Sync, audit: i64) -> impl IntoView {
                     }
                 ></textarea>
             </label>
+            <div class="evidence">
+                {(!evidence.is_empty()).then(|| view! {
+                    <ul class="evidence__list" aria-label="Evidence">
+                        {evidence.into_iter().map(|e| view! {
+                            <li><a href=format!("/api/v1/audits/{audit}/evidence/{}", e.id) target="_blank" rel="noopener">{format!("{} ({} KB)", e.name, (e.size + 1023) / 1024)}</a></li>
+                        }).collect_view()}
+                    </ul>
+                })}
+                {move || attached().then(|| view! { <p class="notice notice--ok" role="status">"Evidence attached."</p> })}
+                {move || refused().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
+                <form method="post" enctype="multipart/form-data" action=format!("/audits/{audit}/items/{item_id}/evidence") class="form form--inline evidence__form">
+                    <label class="field">
+                        <span class="field__label">"Evidence (photo or PDF, at most 10 MB)"</span>
+                        <input type="file" name="file" accept="image/jpeg,image/png,image/webp,application/pdf" required />
+                    </label>
+                    <button type="submit" class="button button--quiet">"Attach"</button>
+                </form>
+            </div>
             {move || matches!(current(), Some(Answer::No | Answer::Partial)).then(|| view! {
                 <A href=format!("/audits/{audit}?item={item_id}#findings-title") attr:class="button button--quiet">"Raise a finding"</A>
             })}

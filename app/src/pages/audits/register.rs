@@ -44,6 +44,7 @@ pub fn AuditsPage() -> impl IntoView {
     let query = move || {
         let mut query = AuditQuery {
             site: get("site"),
+            region: get("region"),
             state: get("state"),
             page: get("page").and_then(|v| v.parse().ok()),
             ..AuditQuery::default()
@@ -69,10 +70,11 @@ pub fn AuditsPage() -> impl IntoView {
             .map(|u| u.role)
     };
     let link = move |changes: &[(&str, Option<String>)]| {
-        let mut pairs: Vec<(&str, Option<String>)> = ["view", "month", "site", "state", "page"]
-            .iter()
-            .map(|k| (*k, get(k)))
-            .collect();
+        let mut pairs: Vec<(&str, Option<String>)> =
+            ["view", "month", "region", "site", "state", "page"]
+                .iter()
+                .map(|k| (*k, get(k)))
+                .collect();
         for (key, value) in changes {
             if let Some(pair) = pairs.iter_mut().find(|(k, _)| k == key) {
                 pair.1 = value.clone();
@@ -102,6 +104,10 @@ pub fn AuditsPage() -> impl IntoView {
             <Form method="GET" action="" attr:class="toolbar">
                 <input type="hidden" name="view" prop:value=move || get("view").unwrap_or_default() />
                 <input type="hidden" name="month" prop:value=move || get("month").unwrap_or_default() />
+                <label class="field">
+                    <span class="field__label">"Region"</span>
+                    <input type="text" name="region" placeholder="EHA" size="6" prop:value=move || get("region").unwrap_or_default() />
+                </label>
                 <label class="field">
                     <span class="field__label">"Site"</span>
                     <input type="text" name="site" placeholder="KEN-NBO" size="10" prop:value=move || get("site").unwrap_or_default() />

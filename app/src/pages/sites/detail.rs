@@ -84,6 +84,7 @@ fn SiteDetail(site: Site) -> impl IntoView {
             <p class="eyebrow">{site.code.clone()}</p>
             <h1>{site.name.clone()}</h1>
             <p class="lead">{format!("{}, {} · {}", site.city, site.country, site.region_name)}</p>
+            <p><A href=format!("/audits?site={}", site.code)>"Audit history and score trend"</A>" · "<A href=format!("/documents?site={}", site.code)>"Site SOP variants"</A></p>
         </header>
         <div class="detail-grid">
             <section class="panel">
