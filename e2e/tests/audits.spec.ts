@@ -48,6 +48,33 @@ test('a quality officer plans and conducts an audit on a tablet, offline moments
   await waitForHydration(page);
   await expect(items.nth(4).getByRole('button', { name: 'Partial' })).toHaveAttribute('aria-pressed', 'true');
   await expect(page.locator('.checklist-section__progress').first()).toContainText('5 /');
+
+  // A "no" raises a finding in one click, prefilled from the item.
+  await items.nth(3).getByRole('link', { name: 'Raise a finding' }).click();
+  const description = page.getByLabel('Description');
+  await expect(description).not.toBeEmpty();
+  await page.getByRole('button', { name: 'Raise finding' }).click();
+  await expect(page.getByRole('region', { name: 'Findings' }).getByRole('row')).toHaveCount(2);
+
+  // Answer the rest and submit: the score follows the brief's rule.
+  await page.getByRole('link', { name: 'Conduct the audit' }).click();
+  await waitForHydration(page);
+  const count = await items.count();
+  for (let i = 6; i < count; i++) {
+    await items.nth(i).getByRole('button', { name: 'Yes' }).click();
+  }
+  await expect(status).toHaveText('✓ All answers saved');
+  const weights = await items.evaluateAll((els) =>
+    els.map((el) => Number((el.querySelector('.checklist__meta')?.textContent ?? '').match(/weight (\d+)/)?.[1] ?? 0)));
+  // yes ×3, no, partial (1 point), N/A, then yes for the rest.
+  const points = weights[0] + weights[1] + weights[2] + 1 + weights.slice(6).reduce((a, b) => a + b, 0);
+  const applicable = weights.reduce((a, b) => a + b, 0) - weights[5];
+  const expected = ((points * 100) / applicable).toFixed(2);
+  await page.getByRole('link', { name: /Back to the audit/ }).click();
+  await page.getByText('Submit…').click();
+  await page.getByRole('button', { name: 'Submit the audit' }).click();
+  await expect(page.locator('.page-header .status')).toHaveText('Submitted');
+  await expect(page.locator('.score__percent')).toHaveText(`${expected}%`);
   expect(errors.filter((e) => !e.includes('Failed to fetch') && !e.includes('ERR_INTERNET_DISCONNECTED'))).toEqual([]);
 });
 
