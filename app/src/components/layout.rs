@@ -37,7 +37,12 @@ const NAV: &[NavItem] = &[
         label: "Audits",
         href: "/audits",
         available: true,
-        roles: &[],
+        roles: &[
+            Role::Admin,
+            Role::QualityOfficer,
+            Role::RegionalManager,
+            Role::SiteLead,
+        ],
     },
     NavItem {
         label: "PT/EQA",

@@ -7,9 +7,10 @@ use app::model::auth::{Role, Scope};
 
 use crate::auth::policy::reaches;
 
-/// Whether the caller may see the audit at all (others get "not found").
-pub fn can_see(scope: &Scope, site: &str, region: &str) -> bool {
-    reaches(scope, site, region)
+/// Whether the caller may see the audit at all (others get "not found"). Staff see SOPs and
+/// their own tasks, not audits.
+pub fn can_see(role: Role, scope: &Scope, site: &str, region: &str) -> bool {
+    role != Role::Staff && reaches(scope, site, region)
 }
 
 /// Whether the caller may see the answers and findings (site people only after submission).
@@ -53,7 +54,7 @@ mod tests {
     #[test]
     fn regional_managers_read_but_do_not_edit_responses() {
         let east = Scope::Region("EHA".into());
-        assert!(can_see(&east, "UGA-KLA", "EHA"));
+        assert!(can_see(Role::RegionalManager, &east, "UGA-KLA", "EHA"));
         assert!(can_see_results(
             Role::RegionalManager,
             AuditState::InProgress
@@ -64,8 +65,12 @@ mod tests {
     #[test]
     fn site_leads_see_results_of_their_site_after_submission() {
         let nairobi = Scope::Site("KEN-NBO".into());
-        assert!(can_see(&nairobi, "KEN-NBO", "EHA"));
-        assert!(!can_see(&nairobi, "UGA-KLA", "EHA"));
+        assert!(can_see(Role::SiteLead, &nairobi, "KEN-NBO", "EHA"));
+        assert!(!can_see(Role::SiteLead, &nairobi, "UGA-KLA", "EHA"));
+        assert!(
+            !can_see(Role::Staff, &nairobi, "KEN-NBO", "EHA"),
+            "staff do not see audits"
+        );
         assert!(!can_see_results(Role::SiteLead, AuditState::InProgress));
         assert!(can_see_results(Role::SiteLead, AuditState::Submitted));
         assert!(!can_conduct(Role::SiteLead, &nairobi, "KEN-NBO", "EHA"));

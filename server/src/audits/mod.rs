@@ -68,7 +68,12 @@ async fn visible(
     id: i64,
 ) -> Result<AuditRow, Error> {
     let audit = repo::find(conn, id).await?.ok_or_else(|| not_found(id))?;
-    if access::can_see(&actor.user.scope, &audit.site_code, &audit.region_code) {
+    if access::can_see(
+        actor.user.role,
+        &actor.user.scope,
+        &audit.site_code,
+        &audit.region_code,
+    ) {
         Ok(audit)
     } else {
         Err(not_found(id))
@@ -302,6 +307,14 @@ pub async fn list(db: &Db, actor: &Actor, query: &AuditQuery) -> Result<Page<Aud
         from: text(&query.from),
         to: text(&query.to),
     };
+    if actor.user.role == Role::Staff {
+        return Ok(Page {
+            items: Vec::new(),
+            total: 0,
+            page,
+            per_page,
+        });
+    }
     let mut conn = db.pool().acquire().await?;
     let (rows, total) = repo::list(&mut conn, &filter, per_page, offset).await?;
     let mut items = Vec::with_capacity(rows.len());
@@ -668,6 +681,16 @@ pub async fn answer(
             format!(
                 "The notes on item {} are too long (at most 4000 characters).",
                 long.item_id
+            ),
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(twice) = inputs.iter().find(|a| !seen.insert(a.item_id)) {
+        return Err(Error::invalid_field(
+            "item_id",
+            format!(
+                "Item {} appears twice in one batch; send one answer per item.",
+                twice.item_id
             ),
         ));
     }
@@ -1088,9 +1111,9 @@ pub async fn attach_evidence(
     if !can_conduct(actor, &audit) {
         return Err(forbidden("add evidence to this audit"));
     }
-    if !lifecycle::open_for_answers(audit.state()) {
+    if audit.state() != AuditState::InProgress {
         return Err(Error::Conflict(format!(
-            "This audit is {}; evidence is added while it is conducted.",
+            "This audit is {}; evidence is added while it is in progress (start it first).",
             audit.state().label().to_lowercase()
         )));
     }

@@ -328,9 +328,9 @@ pub async fn list(
     }
     let total = count.fetch_one(&mut *conn).await?;
     let order = if filter.ascending {
-        "a.planned_start, s.code"
+        "a.planned_start, s.code, a.id"
     } else {
-        "a.planned_start desc, s.code"
+        "a.planned_start desc, s.code, a.id"
     };
     let sql =
         format!("{SELECT_AUDITS}{where_clause} order by {order} limit {limit} offset {offset}");
@@ -712,7 +712,7 @@ pub async fn recent_lab_pt_scores(
 ) -> sqlx::Result<Vec<f64>> {
     sqlx::query_scalar(
         "select score_percent from pt_lab_event_scores where site_id = $1 and event_date <= $2
-          order by event_date desc limit 2",
+          order by event_date desc, id desc limit 2",
     )
     .bind(site_id)
     .bind(until)

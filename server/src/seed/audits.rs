@@ -170,7 +170,8 @@ async fn seed_pt_scores(
     now: &str,
 ) -> Result<(), Error> {
     let weak = site.id % 7 == 3;
-    for quarter in 0..8u64 {
+    // Three years, so that the oldest demo audits have two events before them too.
+    for quarter in 0..12u64 {
         let date = today - Days::new(30 + quarter * 91);
         let mut score = 80 + dice.below(21) as i64;
         if weak && quarter < 2 && quarter == dice.below(2) {

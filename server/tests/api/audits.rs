@@ -555,6 +555,26 @@ async fn audits_are_seen_only_within_scope_and_results_only_after_submission(app
     )
     .await;
 
+    // Staff see SOPs and their own tasks, not audits.
+    let staff = app.token_for("staff.nbo@attest.example").await;
+    json_of(
+        app.get_as(&staff, &format!("/api/v1/audits/{id}")).await,
+        404,
+    )
+    .await;
+    let none = json_of(app.get_as(&staff, "/api/v1/audits").await, 200).await;
+    assert_eq!(none["total"], 0);
+    // One answer per item per batch.
+    let twice = json_of(
+        app.post_as(&qo, &format!("/api/v1/audits/{id}/answers"), json!([{ "item_id": all[0].0, "answer": "no" }, { "item_id": all[0].0, "answer": "yes" }])).await,
+        422,
+    )
+    .await;
+    assert!(twice["error"]["fields"]["item_id"]
+        .as_str()
+        .unwrap()
+        .contains("twice"));
+
     let kampala = app.token_for("lead.kla@attest.example").await;
     json_of(
         app.get_as(&kampala, &format!("/api/v1/audits/{id}")).await,

@@ -85,6 +85,26 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
     })
 }
 
+/// For actions only some roles may take: who they are. Everyone else gets 403 (or 404 where
+/// they cannot see the record at all).
+fn actors(method: &str, path: &str) -> Option<&'static [&'static str]> {
+    const QUALITY: &[&str] = &["qo@attest.example"];
+    const TEMPLATES: &[&str] = &["qo@attest.example", "admin@attest.example"];
+    match (method, path) {
+        ("POST", "/api/v1/templates") => Some(TEMPLATES),
+        ("GET", "/api/v1/audits")
+        | ("GET", "/api/v1/audits/{id}")
+        | ("GET", "/api/v1/audits/{id}/score") => None,
+        (_, p) if p.starts_with("/api/v1/audits") && !p.contains("/evidence/") => Some(QUALITY),
+        _ => None,
+    }
+}
+
+/// Staff see SOPs and their own tasks, not audits: any audit record answers them 404.
+fn hidden_from_staff(path: &str) -> bool {
+    path.starts_with("/api/v1/audits/{id}")
+}
+
 /// A well-formed body for routes that take one, so the answer is about permission, not shape.
 fn body(method: &str, path: &str) -> Option<Value> {
     Some(match (method, path) {
@@ -255,6 +275,16 @@ async fn every_api_route_obeys_the_authorization_matrix(app: TestApp) {
                     "{email}: {method} {path} answered {status}"
                 ),
                 Rule::Admin => assert_eq!(status, 403, "{email}: {method} {path}"),
+                Rule::Scoped | Rule::Acting
+                    if email.starts_with("staff") && hidden_from_staff(path) =>
+                {
+                    assert_eq!(status, 404, "{email}: {method} {path}");
+                }
+                Rule::Acting
+                    if actors(method, path).is_some_and(|allowed| !allowed.contains(&email)) =>
+                {
+                    assert_eq!(status, 403, "{email}: {method} {path} is not theirs to do");
+                }
                 Rule::Scoped | Rule::Acting => {
                     if *rule == Rule::Scoped {
                         assert_eq!(

@@ -58,8 +58,8 @@ pub fn ConductPage() -> impl IntoView {
 }
 
 /// The queue of unsent answers, kept in local storage (a no-op on the server).
-mod queue {
-    use crate::model::audits::AnswerInput;
+pub(crate) mod queue {
+    use crate::model::audits::{AnswerConflict, AnswerInput};
 
     #[cfg(feature = "hydrate")]
     fn storage() -> Option<leptos::web_sys::Storage> {
@@ -68,6 +68,42 @@ mod queue {
 
     fn key(audit: i64) -> String {
         format!("attest.audit.{audit}.pending")
+    }
+
+    fn conflicts_key(audit: i64) -> String {
+        format!("attest.audit.{audit}.conflicts")
+    }
+
+    /// Clashes not yet resolved, so that a reload does not drop the auditor's own answer.
+    pub fn load_conflicts(audit: i64) -> Vec<AnswerConflict> {
+        #[cfg(feature = "hydrate")]
+        {
+            storage()
+                .and_then(|s| s.get_item(&conflicts_key(audit)).ok().flatten())
+                .and_then(|text| serde_json::from_str(&text).ok())
+                .unwrap_or_default()
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = conflicts_key(audit);
+            Vec::new()
+        }
+    }
+
+    pub fn save_conflicts(audit: i64, conflicts: &[AnswerConflict]) {
+        #[cfg(feature = "hydrate")]
+        if let Some(storage) = storage() {
+            let _ = if conflicts.is_empty() {
+                storage.remove_item(&conflicts_key(audit))
+            } else {
+                match serde_json::to_string(conflicts) {
+                    Ok(text) => storage.set_item(&conflicts_key(audit), &text),
+                    Err(_) => Ok(()),
+                }
+            };
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (audit, conflicts);
     }
 
     pub fn load(audit: i64) -> Vec<AnswerInput> {
@@ -110,6 +146,8 @@ struct Sync {
     pending: RwSignal<Vec<AnswerInput>>,
     conflicts: RwSignal<Vec<AnswerConflict>>,
     sending: RwSignal<bool>,
+    /// Set after an error that retrying cannot fix; the next answer tries again.
+    stalled: RwSignal<bool>,
     problem: RwSignal<Option<String>>,
 }
 
@@ -140,50 +178,89 @@ impl Sync {
             });
         });
         queue::save(self.audit, &self.pending.get_untracked());
+        self.stalled.set(false);
         self.send();
     }
 
-    /// Sends the queue once; what the server confirms leaves it.
+    /// Sends the queue once; what the server confirms leaves it. The page may be gone when
+    /// the answer arrives (the auditor moved on): then the stored queue is settled directly.
     fn send(&self) {
-        if self.sending.get_untracked() || self.pending.with_untracked(Vec::is_empty) {
+        let idle = self.sending.try_get_untracked() == Some(false)
+            && self.stalled.try_get_untracked() == Some(false);
+        let batch = self.pending.try_get_untracked().unwrap_or_default();
+        if !idle || batch.is_empty() {
             return;
         }
         let this = *self;
-        let batch = self.pending.get_untracked();
         self.sending.set(true);
         leptos::task::spawn_local(async move {
             match answer_items(this.audit, batch.clone()).await {
                 Ok(result) => {
-                    let confirmed: HashMap<i64, i64> =
-                        result.saved.iter().map(|a| (a.item_id, a.revision)).collect();
-                    this.pending.update(|p| {
-                        p.retain(|q| !batch.contains(q));
-                        // Answers given while this batch travelled build on what it saved.
-                        for q in p.iter_mut() {
-                            if let Some(revision) = confirmed.get(&q.item_id) {
-                                q.base_revision = *revision;
-                            }
+                    let confirmed: HashMap<i64, i64> = result
+                        .saved
+                        .iter()
+                        .map(|a| (a.item_id, a.revision))
+                        .collect();
+                    let settled = this.pending.try_update(|p| settle(p, &batch, &confirmed));
+                    match settled {
+                        Some(()) => queue::save(this.audit, &this.pending.get_untracked()),
+                        None => {
+                            let mut stored = queue::load(this.audit);
+                            settle(&mut stored, &batch, &confirmed);
+                            queue::save(this.audit, &stored);
                         }
-                    });
-                    this.saved.update(|s| {
+                    }
+                    // The other auditor's answer is what the server holds now: show it.
+                    let _ = this.saved.try_update(|s| {
                         for a in result.saved {
                             s.insert(a.item_id, a);
                         }
+                        for c in &result.conflicts {
+                            s.insert(c.theirs.item_id, c.theirs.clone());
+                        }
                     });
-                    this.conflicts.update(|c| {
-                        c.retain(|x| !result.conflicts.iter().any(|y| y.yours.item_id == x.yours.item_id));
-                        c.extend(result.conflicts);
-                    });
-                    queue::save(this.audit, &this.pending.get_untracked());
-                    this.problem.set(None);
+                    if !result.conflicts.is_empty() {
+                        let mut all = queue::load_conflicts(this.audit);
+                        all.retain(|x| {
+                            !result
+                                .conflicts
+                                .iter()
+                                .any(|y| y.yours.item_id == x.yours.item_id)
+                        });
+                        all.extend(result.conflicts);
+                        queue::save_conflicts(this.audit, &all);
+                        let _ = this.conflicts.try_set(all);
+                    }
+                    let _ = this.problem.try_set(None);
                 }
-                Err(AppError::Unreachable(_)) => this.problem.set(Some(
-                    "No connection: the answers are kept on this device and will be sent when it returns.".into(),
-                )),
-                Err(error) => this.problem.set(Some(error.to_string())),
+                Err(AppError::Unreachable(_)) => {
+                    let _ = this.problem.try_set(Some(
+                        "No connection: the answers are kept on this device and will be sent when it returns.".into(),
+                    ));
+                }
+                Err(error) => {
+                    // Retrying will not help (the audit was submitted, the session ended, …):
+                    // keep the answers on the device, say why, and wait for the auditor.
+                    let _ = this.stalled.try_set(true);
+                    let _ = this.problem.try_set(Some(format!(
+                        "{} The unsent answers stay on this device.",
+                        error
+                    )));
+                }
             }
-            this.sending.set(false);
+            let _ = this.sending.try_set(false);
         });
+    }
+}
+
+/// Takes what the server confirmed out of the queue; answers given while the batch travelled
+/// build on the revisions it saved.
+fn settle(pending: &mut Vec<AnswerInput>, batch: &[AnswerInput], confirmed: &HashMap<i64, i64>) {
+    pending.retain(|q| !batch.contains(q));
+    for q in pending.iter_mut() {
+        if let Some(revision) = confirmed.get(&q.item_id) {
+            q.base_revision = *revision;
+        }
     }
 }
 
@@ -202,6 +279,7 @@ fn Checklist(audit: Audit) -> impl IntoView {
         pending: RwSignal::new(Vec::new()),
         conflicts: RwSignal::new(Vec::new()),
         sending: RwSignal::new(false),
+        stalled: RwSignal::new(false),
         problem: RwSignal::new(None),
     };
     // In the browser only: pick up answers left from an earlier visit, then keep sending.
@@ -210,9 +288,18 @@ fn Checklist(audit: Audit) -> impl IntoView {
         if !left.is_empty() {
             sync.pending.set(left);
         }
+        sync.conflicts.set(queue::load_conflicts(id));
         sync.send();
-        let _ = window_event_listener(leptos::ev::online, move |_| sync.send());
-        set_interval(move || sync.send(), std::time::Duration::from_secs(4));
+        // Both stop with the page, so nothing touches its state after it is gone.
+        let online = window_event_listener(leptos::ev::online, move |_| sync.send());
+        let retry =
+            set_interval_with_handle(move || sync.send(), std::time::Duration::from_secs(4)).ok();
+        on_cleanup(move || {
+            online.remove();
+            if let Some(retry) = retry {
+                retry.clear();
+            }
+        });
     });
     let items: Vec<(i64, i64)> = audit
         .template
@@ -276,10 +363,12 @@ fn Checklist(audit: Audit) -> impl IntoView {
                                     )}</p>
                                     <button type="button" class="button" on:click=move |_| {
                                         sync.conflicts.update(|cs| cs.retain(|x| x.yours.item_id != item));
+                                        queue::save_conflicts(sync.audit, &sync.conflicts.get_untracked());
                                     }>{format!("Keep {}", theirs.answer.label())}</button>
                                     " "
                                     <button type="button" class="button button--primary" on:click=move |_| {
                                         sync.conflicts.update(|cs| cs.retain(|x| x.yours.item_id != item));
+                                        queue::save_conflicts(sync.audit, &sync.conflicts.get_untracked());
                                         sync.answer(item, mine.answer, mine.notes.clone(), theirs.revision);
                                     }>{format!("Use mine ({})", mine.answer.label())}</button>
                                 </li>
@@ -330,6 +419,17 @@ fn ChecklistItem(
         })
     };
     let notes = RwSignal::new(sync.shown(item_id).map(|(_, n)| n).unwrap_or_default());
+    // Notes waiting in the queue (restored after a reload) win over the server's.
+    Effect::new(move |_| {
+        let queued = sync.pending.with(|p| {
+            p.iter()
+                .find(|q| q.item_id == item_id)
+                .map(|q| q.notes.clone())
+        });
+        if let Some(queued) = queued {
+            notes.set(queued);
+        }
+    });
     let base = move || {
         sync.saved
             .with_untracked(|s| s.get(&item_id).map(|a| a.revision).unwrap_or(0))
@@ -358,6 +458,7 @@ fn ChecklistItem(
                 <span class="field__label">"Notes"</span>
                 <textarea
                     rows="2"
+                    maxlength="4000"
                     prop:value=move || notes.get()
                     on:input=move |ev| notes.set(event_target_value(&ev))
                     on:change=move |_| {

@@ -94,6 +94,10 @@ fn AuditDetail(audit: Audit, actions: Actions) -> impl IntoView {
         .map(|a| a.notes.clone())
         .unwrap_or_default();
     let item_open = item.is_some();
+    // Answers still waiting on this device must reach the server before the audit is submitted.
+    let unsent = RwSignal::new(0usize);
+    Effect::new(move |_| unsent.set(super::conduct::queue::load(id).len()));
+    let submit_blocked = move || actions.submit.pending().get() || unsent.get() > 0;
     let submit_error = Signal::derive(move || actions.submit.value().get().and_then(Result::err));
     let cancel_error = Signal::derive(move || actions.cancel.value().get().and_then(Result::err));
     let raise_error = Signal::derive(move || actions.raise.value().get().and_then(Result::err));
@@ -152,9 +156,15 @@ fn AuditDetail(audit: Audit, actions: Actions) -> impl IntoView {
                         <summary class="button">"Submit…"</summary>
                         <div class="dialog__body" role="group" aria-label="Submit the audit">
                             <p>"Once submitted, the answers can no longer change and the site sees the score and findings. Every item must have an answer."</p>
+                            {move || (unsent.get() > 0).then(|| view! {
+                                <p class="notice notice--warning" role="alert">
+                                    {format!("{} answers on this device have not reached the server yet. ", unsent.get())}
+                                    <A href=format!("/audits/{id}/conduct")>"Open the checklist to send them"</A>
+                                </p>
+                            })}
                             <ActionForm action=actions.submit attr:class="form form--inline">
                                 <input type="hidden" name="id" value=id />
-                                <button type="submit" class="button button--primary" disabled=move || actions.submit.pending().get()>"Submit the audit"</button>
+                                <button type="submit" class="button button--primary" disabled=submit_blocked>"Submit the audit"</button>
                             </ActionForm>
                             <FieldError error=submit_error name="answers" />
                             <FormError error=not_invalid(submit_error) />
