@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::{on_both_databases, TestApp};
+use crate::helpers::{json_of, on_both_databases, TestApp};
 
 const QO: &str = "qo@attest.example";
 const LAB_QO: &str = "qo.lab@attest.example";
@@ -19,13 +19,6 @@ on_both_databases!(
     the_plan_form_plans_an_audit_as_a_browser_sends_it,
     evidence_photos_are_checked_stored_and_served_back,
 );
-
-async fn json_of(response: reqwest::Response, status: u16) -> Value {
-    let actual = response.status().as_u16();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    assert_eq!(actual, status, "{body}");
-    body
-}
 
 async fn template_id(app: &TestApp, code: &str) -> i64 {
     sqlx::query_scalar(

@@ -2,10 +2,10 @@
 //! supersession, reviews, scope, files and bad input.
 
 use chrono::Utc;
-use serde_json::{json, Value};
+use serde_json::json;
 use server::documents::review::{date_text, next_review_due, parse_date};
 
-use crate::helpers::{on_both_databases, TestApp, DEMO_PASSWORD};
+use crate::helpers::{json_of, on_both_databases, TestApp, DEMO_PASSWORD};
 
 const QO: &str = "qo@attest.example";
 const LAB_QO: &str = "qo.lab@attest.example";
@@ -33,13 +33,6 @@ on_both_databases!(
     the_approver_must_reach_the_documents_site,
     the_browser_upload_form_attaches_the_file_and_returns_to_the_version,
 );
-
-async fn json_of(response: reqwest::Response, status: u16) -> Value {
-    let actual = response.status().as_u16();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    assert_eq!(actual, status, "{body}");
-    body
-}
 
 async fn document_id(app: &TestApp, code: &str) -> i64 {
     sqlx::query_scalar("select id from documents where code = $1")

@@ -177,6 +177,14 @@ impl TestApp {
     }
 }
 
+/// The JSON body of a response that must have `status` (the body is shown when it has not).
+pub async fn json_of(response: reqwest::Response, status: u16) -> serde_json::Value {
+    let actual = response.status().as_u16();
+    let body: serde_json::Value = response.json().await.unwrap_or(serde_json::Value::Null);
+    assert_eq!(actual, status, "{body}");
+    body
+}
+
 /// Starts a server against a fresh, migrated, empty database.
 pub async fn spawn_app(engine: Engine) -> TestApp {
     spawn_app_with(engine, |_| {}).await
