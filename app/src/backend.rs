@@ -12,7 +12,7 @@ use leptos::prelude::use_context;
 use crate::error::AppError;
 use crate::model::audits::{
     AnswerBatchResult, AnswerInput, Audit, AuditQuery, AuditSummary, Finding, FindingInput,
-    NewAudit, TemplateSummary,
+    NewAudit, PatternQuery, PatternReport, TemplateSummary,
 };
 use crate::model::auth::CurrentUser;
 use crate::model::documents::Person;
@@ -97,6 +97,7 @@ pub trait Backend: Send + Sync + 'static {
     async fn audit(&self, id: i64) -> Result<Audit, AppError>;
     async fn plan_audit(&self, audit: NewAudit) -> Result<Audit, AppError>;
     async fn auditors(&self) -> Result<Vec<Person>, AppError>;
+    async fn audit_patterns(&self, query: PatternQuery) -> Result<PatternReport, AppError>;
     async fn templates(&self) -> Result<Vec<TemplateSummary>, AppError>;
     async fn import_template(
         &self,

@@ -78,6 +78,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("audits") view=audits::AuditsPage ssr=SsrMode::Async />
                         <Route path=path!("audits/new") view=audits::PlanAuditPage ssr=SsrMode::Async />
                         <Route path=path!("audits/templates") view=audits::TemplatesPage ssr=SsrMode::Async />
+                        <Route path=path!("audits/patterns") view=audits::PatternsPage ssr=SsrMode::Async />
                         <Route path=path!("audits/:id") view=audits::AuditPage ssr=SsrMode::Async />
                         <Route path=path!("audits/:id/conduct") view=audits::ConductPage ssr=SsrMode::Async />
                         <Route path=path!("account") view=account::AccountPage ssr=SsrMode::Async />

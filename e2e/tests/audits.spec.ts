@@ -91,4 +91,14 @@ test('the register shows a site\'s score trend and the calendar shows planned au
     await page.getByRole('link', { name: '← Previous month' }).click();
   }
   await expect(page.locator('.calendar__audit').first()).toContainText('KEN-NBO');
+
+  // The pattern view ranks what fails most in the region and drills down to the audits.
+  await page.goto('/audits/patterns?from=2000-01-01');
+  await waitForHydration(page);
+  await expect(page.getByRole('figure')).toContainText('cumulative share');
+  const first = page.locator('tbody tr').first().getByRole('link');
+  const item = (await first.textContent()) ?? '';
+  await first.click();
+  await expect(page.getByRole('status').filter({ hasText: 'was answered no or partial' })).toContainText(item);
+  await expect(page.locator('tbody tr').first()).toBeVisible();
 });

@@ -9,7 +9,7 @@ use app::backend::{Backend, LoginOutcome};
 use app::error::AppError;
 use app::model::audits::{
     AnswerBatchResult, AnswerInput, Audit, AuditQuery, AuditSummary, Finding, FindingInput,
-    NewAudit, TemplateSummary,
+    NewAudit, PatternQuery, PatternReport, TemplateSummary,
 };
 use app::model::auth::CurrentUser;
 use app::model::documents::Person;
@@ -288,6 +288,10 @@ impl Backend for UiBackend {
 
     async fn auditors(&self) -> Result<Vec<Person>, AppError> {
         ui(audits::auditors(&self.db, &active_actor()?).await)
+    }
+
+    async fn audit_patterns(&self, query: PatternQuery) -> Result<PatternReport, AppError> {
+        ui(audits::patterns(&self.db, &active_actor()?, &query).await)
     }
 
     async fn templates(&self) -> Result<Vec<TemplateSummary>, AppError> {

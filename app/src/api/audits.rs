@@ -6,7 +6,7 @@ use leptos::server_fn::codec::Json;
 use crate::error::AppError;
 use crate::model::audits::{
     AnswerBatchResult, AnswerInput, Audit, AuditQuery, AuditSummary, Finding, FindingInput,
-    NewAudit, TemplateSummary,
+    NewAudit, PatternQuery, PatternReport, TemplateSummary,
 };
 use crate::model::documents::Person;
 use crate::model::users::Page;
@@ -32,6 +32,12 @@ pub async fn plan_audit(audit: NewAudit) -> Result<Audit, AppError> {
 #[server(prefix = "/rpc", endpoint = "audits/auditors")]
 pub async fn auditors() -> Result<Vec<Person>, AppError> {
     crate::backend::backend()?.auditors().await
+}
+
+// Called from code with optional filters: JSON keeps `None` as `None`.
+#[server(prefix = "/rpc", endpoint = "audits/patterns", input = Json)]
+pub async fn audit_patterns(query: PatternQuery) -> Result<PatternReport, AppError> {
+    crate::backend::backend()?.audit_patterns(query).await
 }
 
 #[server(prefix = "/rpc", endpoint = "audits/templates")]

@@ -350,8 +350,50 @@ pub struct AuditQuery {
     pub from: Option<String>,
     /// Planned start before (`YYYY-MM-DD`).
     pub to: Option<String>,
+    /// Only audits where the checklist item with this text was answered no or partial.
+    pub failed_item: Option<String>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
+}
+
+/// Filters of the network pattern view.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+pub struct PatternQuery {
+    /// Audits planned on or after (`YYYY-MM-DD`); defaults to a year ago.
+    pub from: Option<String>,
+    /// Audits planned before (`YYYY-MM-DD`); defaults to tomorrow.
+    pub to: Option<String>,
+    pub region: Option<String>,
+}
+
+/// A checklist item and how often it was answered no or partial.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PatternItem {
+    pub template_code: String,
+    pub clause: String,
+    pub text: String,
+    pub no: i64,
+    pub partial: i64,
+    /// Audits and sites where it happened.
+    pub audits: i64,
+    pub sites: i64,
+    /// This item's share of all no/partial answers in the period, and the running total.
+    pub share: f64,
+    pub cumulative: f64,
+}
+
+/// The items most often answered no or partial across the network (a Pareto view).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PatternReport {
+    pub from: String,
+    pub to: String,
+    /// All no/partial answers in the period and scope.
+    pub total: i64,
+    /// The top items, most frequent first.
+    pub items: Vec<PatternItem>,
 }
 
 // ---------------------------------------------------------------- scoring rules

@@ -101,6 +101,7 @@ pub fn router() -> Router<AppState> {
                 .routes(routes!(audits::api::export_template))
                 .routes(routes!(audits::api::list_audits, audits::api::create_audit))
                 .routes(routes!(audits::api::list_auditors))
+                .routes(routes!(audits::api::audit_patterns))
                 .routes(routes!(audits::api::get_audit))
                 .routes(routes!(audits::api::audit_score))
                 .routes(routes!(audits::api::start_audit))

@@ -267,3 +267,14 @@ pub async fn download_evidence(
         .body(Body::from(bytes))
         .map_err(|e| crate::error::Error::Internal(e.to_string()).into())
 }
+
+/// The checklist items most often answered no or partial across sites in a period (Pareto).
+#[utoipa::path(get, path = "/audits/patterns", tag = "audits", params(app::model::audits::PatternQuery),
+    responses((status = 200, body = app::model::audits::PatternReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn audit_patterns(
+    State(db): State<Db>,
+    actor: Actor,
+    Query(query): Query<app::model::audits::PatternQuery>,
+) -> ApiResult<Json<app::model::audits::PatternReport>> {
+    Ok(Json(super::patterns(&db, &actor, &query).await?))
+}

@@ -306,6 +306,7 @@ pub async fn list(db: &Db, actor: &Actor, query: &AuditQuery) -> Result<Page<Aud
         ascending: query.from.is_some(),
         from: text(&query.from),
         to: text(&query.to),
+        failed_item: text(&query.failed_item),
     };
     if actor.user.role == Role::Staff {
         return Ok(Page {
@@ -1179,4 +1180,92 @@ pub async fn evidence_file(
         return Err(Error::Conflict("The stored file no longer matches its recorded SHA-256, so it was not sent. Tell an administrator.".into()));
     }
     Ok((name, media_type, bytes))
+}
+
+// ---------------------------------------------------------------- network patterns
+
+/// How many items the pattern view lists.
+pub const PATTERN_ITEMS: i64 = 20;
+
+/// The checklist items most often answered no or partial in submitted audits of a period,
+/// within the caller's scope (quality officers, administrators, regional managers).
+pub async fn patterns(
+    db: &Db,
+    actor: &Actor,
+    query: &app::model::audits::PatternQuery,
+) -> Result<app::model::audits::PatternReport, Error> {
+    if !matches!(
+        actor.user.role,
+        Role::QualityOfficer | Role::Admin | Role::RegionalManager
+    ) {
+        return Err(forbidden("see the network's audit patterns"));
+    }
+    let today = Utc::now().date_naive();
+    let date = |field: &str, value: &Option<String>, default: NaiveDate| -> Result<String, Error> {
+        match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(crate::documents::review::date_text(default)),
+            Some(v) => parse_date_field(field, v)
+                .map(crate::documents::review::date_text)
+                .map_err(|f| Error::Invalid {
+                    message: "Please correct the period.".into(),
+                    fields: vec![f],
+                }),
+        }
+    };
+    let from = date("from", &query.from, today - chrono::Days::new(365))?;
+    let to = date("to", &query.to, today + chrono::Days::new(1))?;
+    if to <= from {
+        return Err(Error::invalid_field(
+            "to",
+            "The period must end after it starts.",
+        ));
+    }
+    let region = query
+        .region
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_uppercase);
+    let mut conn = db.pool().acquire().await?;
+    let (rows, total) = repo::patterns(
+        &mut conn,
+        &ScopeFilter::of(&actor.user.scope),
+        region.as_deref(),
+        &from,
+        &to,
+        PATTERN_ITEMS,
+    )
+    .await?;
+    let mut running = 0;
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            let count = r.no_count + r.partial_count;
+            running += count;
+            let share = |n: i64| {
+                if total > 0 {
+                    n as f64 * 100.0 / total as f64
+                } else {
+                    0.0
+                }
+            };
+            app::model::audits::PatternItem {
+                template_code: r.template_code,
+                clause: r.clause,
+                text: r.text,
+                no: r.no_count,
+                partial: r.partial_count,
+                audits: r.audits,
+                sites: r.sites,
+                share: share(count),
+                cumulative: share(running),
+            }
+        })
+        .collect();
+    Ok(app::model::audits::PatternReport {
+        from,
+        to,
+        total,
+        items,
+    })
 }

@@ -284,6 +284,7 @@ pub struct AuditFilter {
     pub state: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
+    pub failed_item: Option<String>,
     pub ascending: bool,
 }
 
@@ -315,6 +316,13 @@ pub async fn list(
             let k = bind(value.clone(), &mut binds);
             conditions.push(format!("{column} {op} ${k}"));
         }
+    }
+    if let Some(text) = &filter.failed_item {
+        let k = bind(text.clone(), &mut binds);
+        conditions.push(format!(
+            "exists (select 1 from audit_answers aa join template_items i on i.id = aa.item_id
+                      where aa.audit_id = a.id and aa.answer in ('no', 'partial') and i.text = ${k})"
+        ));
     }
     let where_clause = if conditions.is_empty() {
         String::new()
@@ -838,4 +846,67 @@ pub async fn evidence_file(
     .bind(id)
     .fetch_optional(conn)
     .await
+}
+
+/// One row of the pattern view, before shares are computed.
+#[derive(Debug, FromRow)]
+pub struct PatternRow {
+    pub template_code: String,
+    pub clause: String,
+    pub text: String,
+    pub no_count: i64,
+    pub partial_count: i64,
+    pub audits: i64,
+    pub sites: i64,
+}
+
+/// No/partial answers of submitted audits planned in `[from, to)` within the scope, grouped by
+/// checklist item (across template versions), most frequent first; and their total.
+pub async fn patterns(
+    conn: &mut AnyConnection,
+    scope: &ScopeFilter,
+    region: Option<&str>,
+    from: &str,
+    to: &str,
+    limit: i64,
+) -> sqlx::Result<(Vec<PatternRow>, i64)> {
+    let conditions = format!(
+        "aa.answer in ('no', 'partial') and a.state in ('submitted', 'report_issued', 'closed')
+         and a.planned_start >= $1 and a.planned_start < $2 and {} and ($5 = '' or c.region_code = $5)",
+        ScopeFilter::sql("c.region_code", "s.code", 3)
+    );
+    let from_clause = "from audit_answers aa
+          join audits a on a.id = aa.audit_id
+          join template_items i on i.id = aa.item_id
+          join checklist_templates t on t.id = a.template_id
+          join sites s on s.id = a.site_id
+          join countries c on c.code = s.country_code";
+    let rows: Vec<PatternRow> = sqlx::query_as(&format!(
+        "select t.code as template_code, i.clause, i.text,
+                cast(sum(case when aa.answer = 'no' then 1 else 0 end) as bigint) as no_count,
+                cast(sum(case when aa.answer = 'partial' then 1 else 0 end) as bigint) as partial_count,
+                count(distinct a.id) as audits, count(distinct a.site_id) as sites
+           {from_clause}
+          where {conditions}
+          group by t.code, i.clause, i.text
+          order by count(*) desc, t.code, i.clause, i.text
+          limit {limit}"
+    ))
+    .bind(from)
+    .bind(to)
+    .bind(scope.kind)
+    .bind(&scope.code)
+    .bind(region.unwrap_or(""))
+    .fetch_all(&mut *conn)
+    .await?;
+    let total: i64 =
+        sqlx::query_scalar(&format!("select count(*) {from_clause} where {conditions}"))
+            .bind(from)
+            .bind(to)
+            .bind(scope.kind)
+            .bind(&scope.code)
+            .bind(region.unwrap_or(""))
+            .fetch_one(conn)
+            .await?;
+    Ok((rows, total))
 }

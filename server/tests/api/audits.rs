@@ -18,6 +18,7 @@ on_both_databases!(
     the_demo_has_two_years_of_audits_with_a_realistic_spread,
     the_plan_form_plans_an_audit_as_a_browser_sends_it,
     evidence_photos_are_checked_stored_and_served_back,
+    the_pattern_view_ranks_items_by_shortfalls_and_drills_down,
 );
 
 async fn template_id(app: &TestApp, code: &str) -> i64 {
@@ -851,4 +852,62 @@ async fn evidence_photos_are_checked_stored_and_served_back(app: TestApp) {
         response.headers()["location"],
         format!("/audits/{id}/conduct?evidence={item}#item-{item}").as_str()
     );
+}
+
+async fn the_pattern_view_ranks_items_by_shortfalls_and_drills_down(app: TestApp) {
+    app.seed_demo().await;
+    let qo = app.token_for(QO).await;
+    let report = json_of(
+        app.get_as(&qo, "/api/v1/audits/patterns?from=2000-01-01&to=2100-01-01")
+            .await,
+        200,
+    )
+    .await;
+    let items = report["items"].as_array().unwrap();
+    assert_eq!(items.len(), 20);
+    // Most frequent first, shares adding up, counts agreeing with the stored answers.
+    let counts: Vec<i64> = items
+        .iter()
+        .map(|i| i["no"].as_i64().unwrap() + i["partial"].as_i64().unwrap())
+        .collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
+    let total: i64 = sqlx::query_scalar("select count(*) from audit_answers aa join audits a on a.id = aa.audit_id where aa.answer in ('no', 'partial') and a.state = 'submitted'")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(report["total"], total);
+    let last = items.last().unwrap()["cumulative"].as_f64().unwrap();
+    let sum: f64 = items.iter().map(|i| i["share"].as_f64().unwrap()).sum();
+    assert!((last - sum).abs() < 1e-6 && last <= 100.0 + 1e-9);
+    // Drill down: the audits where the top item fell short.
+    let top = items[0]["text"].as_str().unwrap();
+    let path = format!(
+        "/api/v1/audits?failed_item={}&per_page=100",
+        app::pages::encode_query_value(top)
+    );
+    let audits = json_of(app.get_as(&qo, &path).await, 200).await;
+    assert_eq!(
+        audits["total"].as_i64().unwrap(),
+        items[0]["audits"].as_i64().unwrap()
+    );
+    // A regional manager sees their region's figures only; site people do not see the view.
+    let east = app.token_for("rm.eha@attest.example").await;
+    let regional = json_of(
+        app.get_as(
+            &east,
+            "/api/v1/audits/patterns?from=2000-01-01&to=2100-01-01",
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert!(regional["total"].as_i64().unwrap() < total);
+    let lead = app.token_for("lead.nbo@attest.example").await;
+    json_of(app.get_as(&lead, "/api/v1/audits/patterns").await, 403).await;
+    json_of(
+        app.get_as(&qo, "/api/v1/audits/patterns?from=2026-01-01&to=2025-01-01")
+            .await,
+        422,
+    )
+    .await;
 }

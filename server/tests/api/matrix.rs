@@ -73,6 +73,7 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         ("POST", "/api/v1/templates")
         | ("POST", "/api/v1/audits")
         | ("GET", "/api/v1/audits/auditors")
+        | ("GET", "/api/v1/audits/patterns")
         | ("POST", "/api/v1/audits/{id}/start")
         | ("POST", "/api/v1/audits/{id}/answers")
         | ("POST", "/api/v1/audits/{id}/submit")
@@ -90,8 +91,14 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
 fn actors(method: &str, path: &str) -> Option<&'static [&'static str]> {
     const QUALITY: &[&str] = &["qo@attest.example"];
     const TEMPLATES: &[&str] = &["qo@attest.example", "admin@attest.example"];
+    const PATTERNS: &[&str] = &[
+        "qo@attest.example",
+        "admin@attest.example",
+        "rm.eha@attest.example",
+    ];
     match (method, path) {
         ("POST", "/api/v1/templates") => Some(TEMPLATES),
+        ("GET", "/api/v1/audits/patterns") => Some(PATTERNS),
         ("GET", "/api/v1/audits")
         | ("GET", "/api/v1/audits/{id}")
         | ("GET", "/api/v1/audits/{id}/score") => None,

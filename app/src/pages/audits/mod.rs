@@ -4,12 +4,14 @@
 
 mod conduct;
 mod detail;
+mod patterns;
 mod plan;
 mod register;
 mod templates;
 
 pub use conduct::ConductPage;
 pub use detail::AuditPage;
+pub use patterns::PatternsPage;
 pub use plan::PlanAuditPage;
 pub use register::AuditsPage;
 pub use templates::TemplatesPage;

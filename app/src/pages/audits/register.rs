@@ -46,6 +46,7 @@ pub fn AuditsPage() -> impl IntoView {
             site: get("site"),
             region: get("region"),
             state: get("state"),
+            failed_item: get("failed_item"),
             page: get("page").and_then(|v| v.parse().ok()),
             ..AuditQuery::default()
         };
@@ -70,11 +71,18 @@ pub fn AuditsPage() -> impl IntoView {
             .map(|u| u.role)
     };
     let link = move |changes: &[(&str, Option<String>)]| {
-        let mut pairs: Vec<(&str, Option<String>)> =
-            ["view", "month", "region", "site", "state", "page"]
-                .iter()
-                .map(|k| (*k, get(k)))
-                .collect();
+        let mut pairs: Vec<(&str, Option<String>)> = [
+            "view",
+            "month",
+            "region",
+            "site",
+            "state",
+            "failed_item",
+            "page",
+        ]
+        .iter()
+        .map(|k| (*k, get(k)))
+        .collect();
         for (key, value) in changes {
             if let Some(pair) = pairs.iter_mut().find(|(k, _)| k == key) {
                 pair.1 = value.clone();
@@ -89,6 +97,9 @@ pub fn AuditsPage() -> impl IntoView {
             <header class="page-header page-header--actions">
                 <h1>"Audits"</h1>
                 <div class="page-header__actions">
+                    {move || matches!(role(), Some(Role::QualityOfficer | Role::Admin | Role::RegionalManager)).then(|| view! {
+                        <A href="/audits/patterns" attr:class="button">"Patterns"</A>
+                    })}
                     {move || matches!(role(), Some(Role::QualityOfficer | Role::Admin)).then(|| view! {
                         <A href="/audits/templates" attr:class="button">"Checklist templates"</A>
                     })}
@@ -101,7 +112,14 @@ pub fn AuditsPage() -> impl IntoView {
                 <A href=move || link(&[("view", None), ("month", None), ("page", None)]) attr:aria-current=move || (!calendar()).then_some("page")>"List"</A>
                 <A href=move || link(&[("view", Some("calendar".into())), ("page", None)]) attr:aria-current=move || calendar().then_some("page")>"Calendar"</A>
             </nav>
+            {move || get("failed_item").map(|item| view! {
+                <p class="notice notice--warning" role="status">
+                    {format!("Audits where “{item}” was answered no or partial. ")}
+                    <A href=move || link(&[("failed_item", None), ("page", None)])>"Show all audits"</A>
+                </p>
+            })}
             <Form method="GET" action="" attr:class="toolbar">
+                <input type="hidden" name="failed_item" prop:value=move || get("failed_item").unwrap_or_default() />
                 <input type="hidden" name="view" prop:value=move || get("view").unwrap_or_default() />
                 <input type="hidden" name="month" prop:value=move || get("month").unwrap_or_default() />
                 <label class="field">
