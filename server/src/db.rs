@@ -199,3 +199,30 @@ fn connect_error(url: &DatabaseUrl, error: &sqlx::Error) -> StartupError {
 pub fn now_text() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
+
+/// A page of `select … where …` (text binds `$1…` in order) and how many rows match in all:
+/// the count and the page that every filtered list needs.
+pub async fn page_of<T>(
+    conn: &mut sqlx::AnyConnection,
+    select_where: &str,
+    binds: &[String],
+    order_by: &str,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<(Vec<T>, i64)>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    let count_sql = format!("select count(*) from ({select_where}) x");
+    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+    for value in binds {
+        count = count.bind(value);
+    }
+    let total = count.fetch_one(&mut *conn).await?;
+    let list_sql = format!("{select_where} order by {order_by} limit {limit} offset {offset}");
+    let mut query = sqlx::query_as::<_, T>(&list_sql);
+    for value in binds {
+        query = query.bind(value);
+    }
+    Ok((query.fetch_all(&mut *conn).await?, total))
+}

@@ -329,24 +329,20 @@ pub async fn list(
     } else {
         format!(" where {}", conditions.join(" and "))
     };
-    let count_sql = format!("select count(*) from ({SELECT_AUDITS}{where_clause}) x");
-    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-    for value in &binds {
-        count = count.bind(value);
-    }
-    let total = count.fetch_one(&mut *conn).await?;
     let order = if filter.ascending {
         "a.planned_start, s.code, a.id"
     } else {
         "a.planned_start desc, s.code, a.id"
     };
-    let sql =
-        format!("{SELECT_AUDITS}{where_clause} order by {order} limit {limit} offset {offset}");
-    let mut query = sqlx::query_as::<_, AuditRow>(&sql);
-    for value in &binds {
-        query = query.bind(value);
-    }
-    Ok((query.fetch_all(&mut *conn).await?, total))
+    crate::db::page_of(
+        conn,
+        &format!("{SELECT_AUDITS}{where_clause}"),
+        &binds,
+        order,
+        limit,
+        offset,
+    )
+    .await
 }
 
 pub async fn find(conn: &mut AnyConnection, id: i64) -> sqlx::Result<Option<AuditRow>> {

@@ -180,21 +180,16 @@ pub async fn list(
     } else {
         format!(" where {}", conditions.join(" and "))
     };
-    let count_sql = format!("select count(*) from ({SELECT_DOCS}{where_clause}) x");
-    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-    for value in &binds {
-        count = count.bind(value);
-    }
-    let total = count.fetch_one(&mut *conn).await?;
-    let list_sql = format!(
-        "{SELECT_DOCS}{where_clause} order by {}, d.code limit {limit} offset {offset}",
-        filter.order_by
-    );
-    let mut query = sqlx::query_as::<_, DocRow>(&list_sql);
-    for value in &binds {
-        query = query.bind(value);
-    }
-    Ok((query.fetch_all(&mut *conn).await?, total))
+    let order_by = format!("{}, d.code", filter.order_by);
+    crate::db::page_of(
+        conn,
+        &format!("{SELECT_DOCS}{where_clause}"),
+        &binds,
+        &order_by,
+        limit,
+        offset,
+    )
+    .await
 }
 
 pub async fn find(conn: &mut AnyConnection, id: i64) -> sqlx::Result<Option<DocRow>> {
