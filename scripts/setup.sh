@@ -9,7 +9,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 #   postgresql        the production database, started privately by the tests
 #   nodejs, npm       runs Playwright (e2e only)
 #   pkg-config, gcc   C code of some crates (bundled SQLite)
-PACKAGES=(chromium postgresql pkg-config gcc)
+#   faketime          runs a second server days ahead in the CAPA tests (30-day effectiveness check)
+PACKAGES=(chromium postgresql pkg-config gcc faketime)
 # Node may come from elsewhere (nvm, the machine image); then Debian's is not needed.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   PACKAGES+=(nodejs npm)

@@ -15,6 +15,10 @@ use crate::model::audits::{
     NewAudit, PatternQuery, PatternReport, TemplateSummary,
 };
 use crate::model::auth::CurrentUser;
+use crate::model::capa::{
+    ActionInput, ActionUpdate, Capa, CapaAction, CapaComment, CapaQuery, CapaStep, CapaSummary,
+    CapaUpdate, DueDays, NewCapa, StepInput,
+};
 use crate::model::documents::Person;
 use crate::model::documents::{
     Acknowledgement, AcknowledgementStatus, ApproverOption, Document, DocumentQuery,
@@ -119,6 +123,24 @@ pub trait Backend: Send + Sync + 'static {
         finding_id: i64,
         reason: String,
     ) -> Result<Finding, AppError>;
+
+    async fn list_capas(&self, query: CapaQuery) -> Result<Page<CapaSummary>, AppError>;
+    async fn capa(&self, id: i64) -> Result<Capa, AppError>;
+    async fn create_capa(&self, new: NewCapa) -> Result<Capa, AppError>;
+    async fn update_capa(&self, id: i64, update: CapaUpdate) -> Result<Capa, AppError>;
+    async fn capa_step(&self, id: i64, step: CapaStep, input: StepInput) -> Result<Capa, AppError>;
+    async fn add_capa_action(&self, id: i64, action: ActionInput) -> Result<CapaAction, AppError>;
+    async fn update_capa_action(
+        &self,
+        id: i64,
+        action_id: i64,
+        update: ActionUpdate,
+    ) -> Result<CapaAction, AppError>;
+    async fn comment_capa(&self, id: i64, body: String) -> Result<CapaComment, AppError>;
+    /// People who may own the site's CAPAs and actions.
+    async fn capa_assignees(&self, site: String) -> Result<Vec<Person>, AppError>;
+    async fn capa_due_days(&self) -> Result<DueDays, AppError>;
+    async fn set_capa_due_days(&self, days: DueDays) -> Result<DueDays, AppError>;
 }
 
 /// The backend as it is stored in context.

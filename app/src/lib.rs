@@ -24,7 +24,8 @@ use leptos_router::{
 
 use components::layout::{Layout, RequireSignIn};
 use pages::{
-    account, admin, audits, documents, home::HomePage, login::LoginPage, not_found::NotFound, sites,
+    account, admin, audits, capa, documents, home::HomePage, login::LoginPage, not_found::NotFound,
+    sites,
 };
 
 /// The HTML document around the application, rendered only on the server.
@@ -81,6 +82,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("audits/patterns") view=audits::PatternsPage ssr=SsrMode::Async />
                         <Route path=path!("audits/:id") view=audits::AuditPage ssr=SsrMode::Async />
                         <Route path=path!("audits/:id/conduct") view=audits::ConductPage ssr=SsrMode::Async />
+                        <Route path=path!("capas") view=capa::CapasPage ssr=SsrMode::Async />
+                        <Route path=path!("capas/new") view=capa::NewCapaPage ssr=SsrMode::Async />
+                        <Route path=path!("capas/settings") view=capa::CapaSettingsPage ssr=SsrMode::Async />
+                        <Route path=path!("capas/:id") view=capa::CapaPage ssr=SsrMode::Async />
                         <Route path=path!("account") view=account::AccountPage ssr=SsrMode::Async />
                         <Route path=path!("account/password") view=account::PasswordPage ssr=SsrMode::Async />
                         <Route path=path!("admin") view=admin::AdminPage ssr=SsrMode::Async />

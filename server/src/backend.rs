@@ -12,6 +12,10 @@ use app::model::audits::{
     NewAudit, PatternQuery, PatternReport, TemplateSummary,
 };
 use app::model::auth::CurrentUser;
+use app::model::capa::{
+    ActionInput, ActionUpdate, Capa, CapaAction, CapaComment, CapaQuery, CapaStep, CapaSummary,
+    CapaUpdate, DueDays, NewCapa, StepInput,
+};
 use app::model::documents::Person;
 use app::model::documents::{
     Acknowledgement, AcknowledgementStatus, ApproverOption, Document, DocumentQuery,
@@ -27,7 +31,7 @@ use leptos::prelude::use_context;
 use crate::auth::{middleware, service, tokens, Actor, AuthSettings, Credential, RequestMeta};
 use crate::db::Db;
 use crate::error::Error;
-use crate::{audits, documents, sites, trail, users};
+use crate::{audits, capa, documents, sites, trail, users};
 
 /// Answers the UI's server functions by calling the services.
 pub struct UiBackend {
@@ -341,5 +345,55 @@ impl Backend for UiBackend {
         reason: String,
     ) -> Result<Finding, AppError> {
         ui(audits::withdraw_finding(&self.db, &active_actor()?, id, finding_id, &reason).await)
+    }
+
+    async fn list_capas(&self, query: CapaQuery) -> Result<Page<CapaSummary>, AppError> {
+        ui(capa::list(&self.db, &active_actor()?, &query).await)
+    }
+
+    async fn capa(&self, id: i64) -> Result<Capa, AppError> {
+        ui(capa::get(&self.db, &active_actor()?, id).await)
+    }
+
+    async fn create_capa(&self, new: NewCapa) -> Result<Capa, AppError> {
+        ui(capa::create(&self.db, &active_actor()?, new).await)
+    }
+
+    async fn update_capa(&self, id: i64, update: CapaUpdate) -> Result<Capa, AppError> {
+        ui(capa::update(&self.db, &active_actor()?, id, update).await)
+    }
+
+    async fn capa_step(&self, id: i64, step: CapaStep, input: StepInput) -> Result<Capa, AppError> {
+        let actor = active_actor()?;
+        ui(capa::step(&self.db, &actor, id, step, input, &self.auth.lockout).await)
+    }
+
+    async fn add_capa_action(&self, id: i64, action: ActionInput) -> Result<CapaAction, AppError> {
+        ui(capa::add_action(&self.db, &active_actor()?, id, action).await)
+    }
+
+    async fn update_capa_action(
+        &self,
+        id: i64,
+        action_id: i64,
+        update: ActionUpdate,
+    ) -> Result<CapaAction, AppError> {
+        ui(capa::update_action(&self.db, &active_actor()?, id, action_id, update).await)
+    }
+
+    async fn comment_capa(&self, id: i64, body: String) -> Result<CapaComment, AppError> {
+        ui(capa::comment(&self.db, &active_actor()?, id, &body).await)
+    }
+
+    async fn capa_assignees(&self, site: String) -> Result<Vec<Person>, AppError> {
+        ui(capa::assignees(&self.db, &active_actor()?, &site).await)
+    }
+
+    async fn capa_due_days(&self) -> Result<DueDays, AppError> {
+        ui(capa::due_days(&self.db, &active_actor()?).await)
+    }
+
+    async fn set_capa_due_days(&self, days: DueDays) -> Result<DueDays, AppError> {
+        ui(capa::set_due_days(&self.db, &active_actor()?, days).await)
     }
 }

@@ -74,14 +74,15 @@ pub async fn run(cli: Cli) -> Result<ExitCode, StartupError> {
                 .await
                 .map_err(|error| StartupError::Other(format!("seeding failed: {error}")))?;
             println!(
-                "demo network ready: {} regions, {} countries, {} sites, {} demo users (password: {}), {} documents and {} audits added",
+                "demo network ready: {} regions, {} countries, {} sites, {} demo users (password: {}), {} documents, {} audits and {} CAPAs added",
                 summary.regions,
                 summary.countries,
                 summary.sites,
                 summary.users,
                 crate::seed::demo::DEMO_PASSWORD,
                 summary.documents,
-                summary.audits
+                summary.audits,
+                summary.capas
             );
         }
         Command::AuditTrail(AuditTrailCommand::Verify) => {

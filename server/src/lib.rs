@@ -8,6 +8,7 @@ pub mod api;
 pub mod audits;
 pub mod auth;
 pub mod backend;
+pub mod capa;
 pub mod cli;
 pub mod config;
 pub mod db;

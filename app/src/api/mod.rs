@@ -3,5 +3,6 @@
 pub mod account;
 pub mod admin;
 pub mod audits;
+pub mod capa;
 pub mod documents;
 pub mod sites;

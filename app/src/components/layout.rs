@@ -52,9 +52,14 @@ const NAV: &[NavItem] = &[
     },
     NavItem {
         label: "CAPA",
-        href: "/capa",
-        available: false,
-        roles: &[],
+        href: "/capas",
+        available: true,
+        roles: &[
+            Role::Admin,
+            Role::QualityOfficer,
+            Role::RegionalManager,
+            Role::SiteLead,
+        ],
     },
     NavItem {
         label: "Sites",

@@ -5,33 +5,6 @@ use serde::{Deserialize, Serialize};
 
 use super::documents::Person;
 
-macro_rules! text_enum {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:literal, $label:literal),* $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-
-            /// The value stored in the database and used in the API.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),* }
-            }
-
-            pub fn parse(text: &str) -> Option<$name> {
-                $name::ALL.iter().copied().find(|v| v.as_str() == text)
-            }
-
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),* }
-            }
-        }
-    };
-}
-
 text_enum!(
     /// An auditor's answer to one checklist item.
     Answer {
@@ -254,6 +227,8 @@ pub struct Finding {
     pub withdrawn_reason: Option<String>,
     pub created_by: Person,
     pub created_at: String,
+    /// The CAPA raised for it (not counting cancelled ones).
+    pub capa: Option<super::capa::CapaLink>,
 }
 
 /// A photo or document attached to a checklist item as evidence.

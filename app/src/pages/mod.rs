@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod audits;
+pub mod capa;
 pub mod documents;
 pub mod home;
 pub mod login;

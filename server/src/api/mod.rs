@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::http::AppState;
-use crate::{audits, auth, documents, sites, trail, users};
+use crate::{audits, auth, capa, documents, sites, trail, users};
 
 /// Request bodies larger than this are refused with 413 before they are read.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -112,11 +112,23 @@ pub fn router() -> Router<AppState> {
                 .routes(routes!(audits::api::update_finding))
                 .routes(routes!(audits::api::withdraw_finding))
                 .routes(routes!(audits::api::download_evidence))
+                .routes(routes!(capa::api::list_capas, capa::api::create_capa))
+                .routes(routes!(capa::api::export_capas))
+                .routes(routes!(capa::api::assignees))
+                .routes(routes!(capa::api::get_settings, capa::api::put_settings))
+                .routes(routes!(capa::api::get_capa, capa::api::update_capa))
+                .routes(routes!(capa::api::take_step))
+                .routes(routes!(capa::api::add_action))
+                .routes(routes!(capa::api::update_action))
+                .routes(routes!(capa::api::list_comments, capa::api::add_comment))
+                .routes(routes!(capa::api::timeline))
+                .routes(routes!(capa::api::download_attachment))
                 // Uploads get a larger body limit than the rest of the API.
                 .merge(
                     OpenApiRouter::new()
                         .routes(routes!(documents::api::upload_file))
                         .routes(routes!(audits::api::attach_evidence))
+                        .routes(routes!(capa::api::attach))
                         .layer(DefaultBodyLimit::max(documents::MAX_FILE_BYTES + 64 * 1024)),
                 ),
         )

@@ -5,6 +5,7 @@ use app::model::audits::{
     Answer, AuditState, AuditSummary, AuditType, Evidence, Finding, ItemAnswer, Severity,
     TemplateItem, TemplateSection, TemplateSummary,
 };
+use app::model::capa::{CapaLink, CapaState};
 use app::model::documents::Person;
 use sqlx::{AnyConnection, FromRow};
 
@@ -579,6 +580,9 @@ pub struct FindingRow {
     pub created_by: i64,
     pub created_by_name: String,
     pub created_at: String,
+    pub capa_id: Option<i64>,
+    pub capa_number: Option<String>,
+    pub capa_state: Option<String>,
 }
 
 impl FindingRow {
@@ -601,14 +605,24 @@ impl FindingRow {
                 name: self.created_by_name.clone(),
             },
             created_at: self.created_at.clone(),
+            capa: match (self.capa_id, &self.capa_number, &self.capa_state) {
+                (Some(id), Some(number), Some(state)) => Some(CapaLink {
+                    id,
+                    number: number.clone(),
+                    state: CapaState::parse(state).unwrap_or(CapaState::Open),
+                }),
+                _ => None,
+            },
         }
     }
 }
 
 const SELECT_FINDINGS: &str = "
     select f.id, f.audit_id, f.number, f.item_id, f.severity, f.clause, f.description, f.evidence,
-           f.status, f.withdrawn_reason, f.created_by, u.name as created_by_name, f.created_at
-      from findings f join users u on u.id = f.created_by";
+           f.status, f.withdrawn_reason, f.created_by, u.name as created_by_name, f.created_at,
+           c.id as capa_id, c.number as capa_number, c.state as capa_state
+      from findings f join users u on u.id = f.created_by
+      left join capas c on c.finding_id = f.id and c.state <> 'cancelled'";
 
 pub async fn findings(conn: &mut AnyConnection, audit_id: i64) -> sqlx::Result<Vec<FindingRow>> {
     sqlx::query_as(&format!(

@@ -51,6 +51,12 @@ pub fn router(db: Db, auth: AuthSettings, bundle: &ClientBundle) -> Router {
             )),
         )
         .route(
+            "/capas/{id}/attachments",
+            post(crate::capa::form::attach).layer(DefaultBodyLimit::max(
+                crate::audits::MAX_EVIDENCE_BYTES + 64 * 1024,
+            )),
+        )
+        .route(
             "/documents/{id}/versions/{version_id}/file",
             post(crate::documents::form::upload_file).layer(DefaultBodyLimit::max(
                 crate::documents::MAX_FILE_BYTES + 64 * 1024,

@@ -118,6 +118,8 @@ pub struct SeedSummary {
     pub documents: usize,
     /// Demo audits added by this run.
     pub audits: usize,
+    /// Demo CAPAs added by this run.
+    pub capas: usize,
 }
 
 /// Loads the demo network and demo users. Existing rows are updated in place, never
@@ -243,9 +245,10 @@ pub async fn seed(db: &Db) -> Result<SeedSummary, crate::error::Error> {
     }
     summary.documents = super::documents::seed(&mut write).await?;
     summary.audits = super::audits::seed(&mut write).await?;
+    summary.capas = super::capa::seed(&mut write).await?;
     let change = Change::new("seed.demo", "network", "demo").after(serde_json::json!({
         "regions": summary.regions, "countries": summary.countries, "sites": summary.sites,
-        "documents": summary.documents, "audits": summary.audits,
+        "documents": summary.documents, "audits": summary.audits, "capas": summary.capas,
     }));
     trail::record(&mut write, &Who::system(), change).await?;
     write.commit().await?;

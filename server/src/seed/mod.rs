@@ -1,5 +1,6 @@
 //! Seed data: the demo network (and, later, synthetic data at scale).
 
 pub mod audits;
+pub mod capa;
 pub mod demo;
 pub mod documents;

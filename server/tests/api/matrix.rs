@@ -82,6 +82,22 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         | ("PUT", "/api/v1/audits/{id}/findings/{finding_id}")
         | ("POST", "/api/v1/audits/{id}/findings/{finding_id}/withdraw")
         | ("POST", "/api/v1/audits/{id}/items/{item_id}/evidence") => Rule::Acting,
+        ("GET", "/api/v1/capas")
+        | ("GET", "/api/v1/capas/export.csv")
+        | ("GET", "/api/v1/capas/settings")
+        | ("GET", "/api/v1/capas/assignees") => Rule::SignedIn,
+        ("PUT", "/api/v1/capas/settings") => Rule::Admin,
+        ("GET", "/api/v1/capas/{id}")
+        | ("GET", "/api/v1/capas/{id}/comments")
+        | ("GET", "/api/v1/capas/{id}/timeline")
+        | ("GET", "/api/v1/capas/{id}/attachments/{attachment_id}") => Rule::Scoped,
+        ("POST", "/api/v1/capas")
+        | ("PATCH", "/api/v1/capas/{id}")
+        | ("POST", "/api/v1/capas/{id}/steps/{step}")
+        | ("POST", "/api/v1/capas/{id}/actions")
+        | ("PATCH", "/api/v1/capas/{id}/actions/{action_id}")
+        | ("POST", "/api/v1/capas/{id}/comments")
+        | ("POST", "/api/v1/capas/{id}/attachments") => Rule::Acting,
         _ => return None,
     })
 }
@@ -96,7 +112,26 @@ fn actors(method: &str, path: &str) -> Option<&'static [&'static str]> {
         "admin@attest.example",
         "rm.eha@attest.example",
     ];
+    // CAPAs: the site works them, managers and quality officers oversee, admins only read.
+    const RAISE: &[&str] = &[
+        "lead.nbo@attest.example",
+        "lead.kla@attest.example",
+        "rm.eha@attest.example",
+        "qo@attest.example",
+    ];
+    const WORK: &[&str] = &[
+        "lead.nbo@attest.example",
+        "lead.kla@attest.example",
+        "qo@attest.example",
+    ];
+    const OVERSEE: &[&str] = &["rm.eha@attest.example", "qo@attest.example"];
     match (method, path) {
+        ("POST", "/api/v1/capas")
+        | ("PATCH", "/api/v1/capas/{id}")
+        | ("POST", "/api/v1/capas/{id}/attachments") => Some(RAISE),
+        ("POST", "/api/v1/capas/{id}/actions")
+        | ("PATCH", "/api/v1/capas/{id}/actions/{action_id}") => Some(WORK),
+        ("POST", "/api/v1/capas/{id}/steps/{step}") => Some(OVERSEE),
         ("POST", "/api/v1/templates") => Some(TEMPLATES),
         ("GET", "/api/v1/audits/patterns") => Some(PATTERNS),
         ("GET", "/api/v1/audits")
@@ -109,7 +144,7 @@ fn actors(method: &str, path: &str) -> Option<&'static [&'static str]> {
 
 /// Staff see SOPs and their own tasks, not audits: any audit record answers them 404.
 fn hidden_from_staff(path: &str) -> bool {
-    path.starts_with("/api/v1/audits/{id}")
+    path.starts_with("/api/v1/audits/{id}") || path.starts_with("/api/v1/capas/{id}")
 }
 
 /// A well-formed body for routes that take one, so the answer is about permission, not shape.
@@ -159,6 +194,15 @@ fn body(method: &str, path: &str) -> Option<Value> {
         | ("PUT", "/api/v1/audits/{id}/findings/{finding_id}") => {
             json!({ "severity": "minor", "description": "authorization matrix" })
         }
+        ("POST", "/api/v1/capas") => json!({
+            "site": "UGA-KLA", "title": "Matrix", "source": "incident", "severity": "minor"
+        }),
+        ("PATCH", "/api/v1/capas/{id}") => json!({ "title": "Matrix title" }),
+        ("POST", "/api/v1/capas/{id}/steps/{step}") => json!({}),
+        ("POST", "/api/v1/capas/{id}/actions") => json!({ "description": "Matrix action" }),
+        ("PATCH", "/api/v1/capas/{id}/actions/{action_id}") => json!({ "status": "done" }),
+        ("POST", "/api/v1/capas/{id}/comments") => json!({ "body": "Matrix comment" }),
+        ("PUT", "/api/v1/capas/settings") => json!({ "critical": 30, "major": 60, "minor": 90 }),
         _ => return None,
     })
 }
@@ -183,7 +227,10 @@ async fn call(app: &TestApp, method: &str, path: &str, concrete: &str, token: Op
     if let Some(body) = body(method.as_str(), path) {
         request = request.json(&body);
     }
-    if (path.ends_with("/file") && method == reqwest::Method::PUT) || path.ends_with("/evidence") {
+    if (path.ends_with("/file") && method == reqwest::Method::PUT)
+        || path.ends_with("/evidence")
+        || (path.ends_with("/attachments") && method == reqwest::Method::POST)
+    {
         let part =
             reqwest::multipart::Part::bytes(b"%PDF-1.4 matrix".to_vec()).file_name("matrix.pdf");
         request = request.multipart(reqwest::multipart::Form::new().part("file", part));
@@ -197,6 +244,7 @@ async fn every_api_route_obeys_the_authorization_matrix(app: TestApp) {
     let target: i64 = app.user_id("lead.amm@attest.example").await;
     let variants = site_variants(&app).await;
     let audits = submitted_audits(&app).await;
+    let capas = capa_records(&app).await;
     let mut routes = Vec::new();
     for (path, operations) in openapi["paths"].as_object().unwrap() {
         for method in operations.as_object().unwrap().keys() {
@@ -222,7 +270,14 @@ async fn every_api_route_obeys_the_authorization_matrix(app: TestApp) {
             .find(|(code, ..)| code == site)
             .map(|(_, a, f, i, e)| (*a, *f, *i, *e))
             .unwrap_or((0, 0, 0, 0));
-        let id = if path.starts_with("/api/v1/documents") {
+        let (capa, action, attachment) = capas
+            .iter()
+            .find(|(code, ..)| code == site)
+            .map(|(_, c, a, f)| (*c, *a, *f))
+            .unwrap_or((0, 0, 0));
+        let id = if path.starts_with("/api/v1/capas") {
+            capa
+        } else if path.starts_with("/api/v1/documents") {
             document
         } else if path.starts_with("/api/v1/acknowledgements") {
             ack
@@ -238,8 +293,14 @@ async fn every_api_route_obeys_the_authorization_matrix(app: TestApp) {
             .replace("{finding_id}", &finding.to_string())
             .replace("{item_id}", &item.to_string())
             .replace("{evidence_id}", &evidence.to_string())
+            .replace("{action_id}", &action.to_string())
+            .replace("{attachment_id}", &attachment.to_string())
+            .replace("{step}", "approve_plan")
             .replace("{version_id}", &version.to_string())
             .replace("{code}", site);
+        if path.ends_with("/assignees") {
+            concrete.push_str(&format!("?site={site}"));
+        }
         if path.ends_with("/diff") {
             concrete.push_str(&format!("?from={version}&to={version}"));
         }
@@ -449,6 +510,36 @@ async fn submitted_audits(app: &TestApp) -> Vec<(String, i64, i64, i64, i64)> {
             out.iter().any(|(s, ..)| s == site),
             "the demo has a submitted audit at {site}"
         );
+    }
+    out
+}
+
+/// For each demo site with one, a CAPA with an action and an attached file:
+/// (site, CAPA id, action id, attachment id).
+async fn capa_records(app: &TestApp) -> Vec<(String, i64, i64, i64)> {
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "select s.code, c.id, min(x.id) from capas c
+           join sites s on s.id = c.site_id
+           join capa_actions x on x.capa_id = c.id
+          where c.id = (select min(c2.id) from capas c2 join capa_actions x2 on x2.capa_id = c2.id
+                         where c2.site_id = c.site_id)
+          group by s.code, c.id",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
+    let mut out = Vec::new();
+    for (site, capa, action) in rows {
+        let attachment: i64 = sqlx::query_scalar(
+            "insert into capa_attachments (capa_id, file_name, media_type, size, sha256, content, uploaded_by, uploaded_at)
+             values ($1, 'matrix.pdf', 'application/pdf', 15, 'x', $2, 1, '2026-01-01T00:00:00Z') returning id",
+        )
+        .bind(capa)
+        .bind(b"%PDF-1.4 matrix".to_vec())
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        out.push((site, capa, action, attachment));
     }
     out
 }

@@ -10,10 +10,12 @@ use super::{percent_text, AuditStateBadge, Stars};
 use crate::api::audits::{
     get_audit, CancelAudit, RaiseFinding, StartAudit, SubmitAudit, WithdrawFinding,
 };
+use crate::api::capa::CreateCapa;
 use crate::components::feedback::{EmptyState, ErrorPanel, Loading};
 use crate::components::forms::{FieldError, FormError};
 use crate::error::AppError;
-use crate::model::audits::{Audit, Severity};
+use crate::model::audits::{Audit, AuditState, Severity};
+use crate::model::auth::Role;
 
 #[derive(Clone, Copy)]
 struct Actions {
@@ -22,6 +24,7 @@ struct Actions {
     cancel: ServerAction<CancelAudit>,
     raise: ServerAction<RaiseFinding>,
     withdraw: ServerAction<WithdrawFinding>,
+    raise_capa: ServerAction<CreateCapa>,
 }
 
 #[component]
@@ -34,6 +37,7 @@ pub fn AuditPage() -> impl IntoView {
         cancel: ServerAction::new(),
         raise: ServerAction::new(),
         withdraw: ServerAction::new(),
+        raise_capa: ServerAction::new(),
     };
     let audit = Resource::new(
         move || {
@@ -103,6 +107,24 @@ fn AuditDetail(audit: Audit, actions: Actions) -> impl IntoView {
     let raise_error = Signal::derive(move || actions.raise.value().get().and_then(Result::err));
     let withdraw_error =
         Signal::derive(move || actions.withdraw.value().get().and_then(Result::err));
+    let raise_capa_error =
+        Signal::derive(move || actions.raise_capa.value().get().and_then(Result::err));
+    // CAPAs are raised once the audit is submitted, by those who may raise them for the site.
+    let session = expect_context::<crate::session::Session>();
+    let may_raise_capa = matches!(
+        s.state,
+        AuditState::Submitted | AuditState::ReportIssued | AuditState::Closed
+    ) && session
+        .user
+        .get_untracked()
+        .and_then(Result::ok)
+        .flatten()
+        .is_some_and(|u| {
+            matches!(
+                u.role,
+                Role::QualityOfficer | Role::RegionalManager | Role::SiteLead
+            )
+        });
     let not_invalid = |e: Signal<Option<AppError>>| {
         Signal::derive(move || e.get().filter(|e| !matches!(e, AppError::Invalid { .. })))
     };
@@ -252,7 +274,22 @@ fn AuditDetail(audit: Audit, actions: Actions) -> impl IntoView {
                                                     {(!f.evidence.is_empty()).then(|| view! { <br /><span class="muted">{format!("Evidence: {}", f.evidence)}</span> })}
                                                     {f.withdrawn_reason.clone().map(|r| view! { <br /><span class="muted">{format!("Withdrawn: {r}")}</span> })}
                                                 </td>
-                                                <td>{if f.capa_required { "Required" } else { "—" }}</td>
+                                                <td>
+                                                    {match f.capa.clone() {
+                                                        Some(capa) => view! {
+                                                            <A href=format!("/capas/{}", capa.id)>{capa.number.clone()}</A>
+                                                            <br /><span class=format!("status status--capa-{}", capa.state.as_str())>{capa.state.label()}</span>
+                                                        }.into_any(),
+                                                        None if f.capa_required && may_raise_capa => view! {
+                                                            <ActionForm action=actions.raise_capa attr:class="form form--inline">
+                                                                <input type="hidden" name="capa[finding_id]" value=f.id />
+                                                                <button type="submit" class="button button--quiet" aria-label=format!("Raise a CAPA for finding {}", f.number)>"Raise CAPA"</button>
+                                                            </ActionForm>
+                                                        }.into_any(),
+                                                        None if f.capa_required => view! { "Required" }.into_any(),
+                                                        None => view! { "—" }.into_any(),
+                                                    }}
+                                                </td>
                                                 <td>
                                                     {(can.findings && f.status == "open").then(|| view! {
                                                         <details class="dialog">
@@ -277,6 +314,7 @@ fn AuditDetail(audit: Audit, actions: Actions) -> impl IntoView {
                                 </table>
                             </div>
                             <FormError error=withdraw_error />
+                            <FormError error=raise_capa_error />
                         }.into_any()
                     }}
                     {can.findings.then(|| view! {
