@@ -10,6 +10,10 @@ const siteRoot = process.env.ATTEST_SITE_ROOT ?? '../target/site';
 const port = Number(process.env.E2E_PORT ?? 3917);
 const dataDir = mkdtempSync(join(tmpdir(), 'attest-e2e-'));
 const baseURL = `http://127.0.0.1:${port}`;
+// Tests that start a second server (the CAPA journey, 30 days later) need the same database.
+process.env.E2E_DATABASE_URL = `sqlite://${dataDir}/attest.db`;
+process.env.E2E_BIN = bin;
+process.env.E2E_SITE_ROOT = siteRoot;
 
 export default defineConfig({
   testDir: './tests',
