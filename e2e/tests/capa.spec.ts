@@ -22,6 +22,14 @@ async function freePort(): Promise<number> {
   });
 }
 
+function stop(child: ChildProcess) {
+  try {
+    process.kill(-child.pid!, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+}
+
 /** The same app on the same database, its clock `days` ahead (Debian's faketime). */
 async function serverDaysAhead(days: number): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
@@ -34,6 +42,8 @@ async function serverDaysAhead(days: number): Promise<{ url: string; child: Chil
       RUST_LOG: 'warn',
     },
     stdio: 'ignore',
+    // Its own process group: faketime runs the server as a child, and both must stop.
+    detached: true,
   });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
@@ -44,7 +54,7 @@ async function serverDaysAhead(days: number): Promise<{ url: string; child: Chil
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  child.kill();
+  stop(child);
   throw new Error('the server days ahead did not start');
 }
 
@@ -118,7 +128,7 @@ test('a finding is taken from a one-click CAPA to a signed, verified closure', a
     await expect(qoPage.getByText(/Signed by .* verified effective/)).toBeVisible();
     await expect(qoPage.getByRole('region', { name: 'Timeline' })).toContainText('Closed with signature');
   } finally {
-    later.child.kill();
+    stop(later.child);
   }
   expect(errors).toEqual([]);
 });

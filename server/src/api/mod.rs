@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod extract;
+pub mod file;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{any, get};

@@ -6,9 +6,8 @@ use app::model::audits::{
 };
 use app::model::documents::{Person, ReasonInput};
 use app::model::users::Page;
-use axum::body::Body;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
@@ -254,18 +253,12 @@ pub async fn download_evidence(
     Path((id, evidence_id)): Path<(i64, i64)>,
 ) -> Result<Response, ApiError> {
     let (name, media_type, bytes) = super::evidence_file(&db, &actor, id, evidence_id).await?;
-    let disposition = format!(
-        "inline; filename=\"{}\"",
-        name.replace(['"', '\\'], "_")
-            .replace(|c: char| !c.is_ascii(), "_")
-    );
-    Response::builder()
-        .header(header::CONTENT_TYPE, media_type)
-        .header(header::CONTENT_DISPOSITION, disposition)
-        .header(header::CACHE_CONTROL, "private, no-store")
-        .header("x-content-type-options", "nosniff")
-        .body(Body::from(bytes))
-        .map_err(|e| crate::error::Error::Internal(e.to_string()).into())
+    crate::api::file::file_response(
+        &name,
+        &media_type,
+        bytes,
+        crate::api::file::Disposition::Inline,
+    )
 }
 
 /// The checklist items most often answered no or partial across sites in a period (Pareto).

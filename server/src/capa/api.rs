@@ -168,7 +168,7 @@ pub async fn list_comments(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<CapaComment>>> {
-    Ok(Json(super::get(&db, &actor, id).await?.comments))
+    Ok(Json(super::comments(&db, &actor, id).await?))
 }
 
 /// Adds a comment.
@@ -224,18 +224,12 @@ pub async fn download_attachment(
     Path((id, attachment_id)): Path<(i64, i64)>,
 ) -> Result<Response, ApiError> {
     let (name, media_type, bytes) = super::attachment_file(&db, &actor, id, attachment_id).await?;
-    let disposition = format!(
-        "inline; filename=\"{}\"",
-        name.replace(['"', '\\'], "_")
-            .replace(|c: char| !c.is_ascii(), "_")
-    );
-    Response::builder()
-        .header(header::CONTENT_TYPE, media_type)
-        .header(header::CONTENT_DISPOSITION, disposition)
-        .header(header::CACHE_CONTROL, "private, no-store")
-        .header("x-content-type-options", "nosniff")
-        .body(Body::from(bytes))
-        .map_err(|e| Error::Internal(e.to_string()).into())
+    crate::api::file::file_response(
+        &name,
+        &media_type,
+        bytes,
+        crate::api::file::Disposition::Inline,
+    )
 }
 
 /// The site whose assignees are wanted.

@@ -438,11 +438,7 @@ async fn assemble(
             }),
         None => None,
     };
-    let timeline = repo::trail(conn, row.id)
-        .await?
-        .into_iter()
-        .map(|(at, actor, action, after)| timeline_entry(at, actor, &action, after.as_deref()))
-        .collect();
+    let timeline = read_timeline(conn, row.id).await?;
     let who = caller(actor);
     let on = subject(&row);
     let mut steps: Vec<CapaStep> = lifecycle::legal_steps(state)
@@ -524,8 +520,9 @@ async fn follow_up(
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
-    if let Some(item_text) = finding.and_then(|f| f.item_text.as_deref()) {
-        let finding = finding.expect("checked above");
+    if let Some((finding, item_text)) =
+        finding.and_then(|f| f.item_text.as_deref().map(|text| (f, text)))
+    {
         for (audit_id, date, answer) in repo::later_answers(
             conn,
             &row.site_code,
@@ -606,7 +603,27 @@ fn timeline_entry(at: String, actor: String, action: &str, after: Option<&str>) 
 
 /// The timeline alone.
 pub async fn timeline(db: &Db, actor: &Actor, id: i64) -> Result<Vec<TimelineEntry>, Error> {
-    Ok(get(db, actor, id).await?.timeline)
+    let mut conn = db.pool().acquire().await?;
+    let row = visible(&mut conn, actor, id).await?;
+    read_timeline(&mut conn, row.id).await
+}
+
+async fn read_timeline(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+) -> Result<Vec<TimelineEntry>, Error> {
+    Ok(repo::trail(conn, id)
+        .await?
+        .into_iter()
+        .map(|(at, actor, action, after)| timeline_entry(at, actor, &action, after.as_deref()))
+        .collect())
+}
+
+/// The comments alone, oldest first.
+pub async fn comments(db: &Db, actor: &Actor, id: i64) -> Result<Vec<CapaComment>, Error> {
+    let mut conn = db.pool().acquire().await?;
+    let row = visible(&mut conn, actor, id).await?;
+    Ok(repo::comments(&mut conn, row.id).await?)
 }
 
 // ---------------------------------------------------------------- create and update
@@ -1314,12 +1331,10 @@ async fn check_step(
                 ));
             }
         }
-        CapaStep::ApprovePlan => {
-            if row.owner_id == actor.id() {
-                return Err(Error::Forbidden(
-                    "You own this CAPA, so you cannot approve its plan: the regional manager or a quality officer who does not own it approves.".into(),
-                ));
-            }
+        CapaStep::ApprovePlan if row.owner_id == actor.id() => {
+            return Err(Error::Forbidden(
+                "You own this CAPA, so you cannot approve its plan: the regional manager or a quality officer who does not own it approves.".into(),
+            ));
         }
         CapaStep::Complete => {
             let open: Vec<String> = repo::actions(conn, row.id)

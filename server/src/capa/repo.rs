@@ -567,12 +567,25 @@ pub async fn insert_comment(
     .await
 }
 
+#[derive(Debug, FromRow)]
+struct AttachmentRow {
+    id: i64,
+    file_name: String,
+    media_type: String,
+    size: i64,
+    sha256: String,
+    uploaded_by: i64,
+    uploader_name: String,
+    uploaded_at: String,
+}
+
 pub async fn attachments(
     conn: &mut AnyConnection,
     capa_id: i64,
 ) -> sqlx::Result<Vec<CapaAttachment>> {
-    let rows: Vec<(i64, String, String, i64, String, i64, String, String)> = sqlx::query_as(
-        "select k.id, k.file_name, k.media_type, k.size, k.sha256, k.uploaded_by, u.name, k.uploaded_at
+    let rows: Vec<AttachmentRow> = sqlx::query_as(
+        "select k.id, k.file_name, k.media_type, k.size, k.sha256, k.uploaded_by,
+                u.name as uploader_name, k.uploaded_at
            from capa_attachments k join users u on u.id = k.uploaded_by
           where k.capa_id = $1 order by k.id",
     )
@@ -581,17 +594,18 @@ pub async fn attachments(
     .await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(id, file_name, media_type, size, sha256, by, name, at)| CapaAttachment {
-                id,
-                file_name,
-                media_type,
-                size,
-                sha256,
-                uploaded_by: Person { id: by, name },
-                uploaded_at: at,
+        .map(|r| CapaAttachment {
+            id: r.id,
+            file_name: r.file_name,
+            media_type: r.media_type,
+            size: r.size,
+            sha256: r.sha256,
+            uploaded_by: Person {
+                id: r.uploaded_by,
+                name: r.uploader_name,
             },
-        )
+            uploaded_at: r.uploaded_at,
+        })
         .collect())
 }
 

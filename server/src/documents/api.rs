@@ -6,9 +6,8 @@ use app::model::documents::{
     VersionDiff,
 };
 use app::model::users::Page;
-use axum::body::Body;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
@@ -174,19 +173,16 @@ pub async fn download_file(
     Path((id, version_id)): Path<(i64, i64)>,
 ) -> Result<Response, ApiError> {
     let (info, bytes) = super::file(&db, &actor, id, version_id).await?;
-    let disposition = format!(
-        "attachment; filename=\"{}\"",
-        info.name
-            .replace(['"', '\\'], "_")
-            .replace(|c: char| !c.is_ascii(), "_")
-    );
-    Response::builder()
-        .header(header::CONTENT_TYPE, info.media_type)
-        .header(header::CONTENT_DISPOSITION, disposition)
-        .header("x-content-sha256", info.sha256)
-        .header(header::CACHE_CONTROL, "private, no-store")
-        .body(Body::from(bytes))
-        .map_err(|e| Error::Internal(e.to_string()).into())
+    let mut response = crate::api::file::file_response(
+        &info.name,
+        &info.media_type,
+        bytes,
+        crate::api::file::Disposition::Attachment,
+    )?;
+    if let Ok(sha256) = axum::http::HeaderValue::from_str(&info.sha256) {
+        response.headers_mut().insert("x-content-sha256", sha256);
+    }
+    Ok(response)
 }
 
 /// Sends a draft for approval.

@@ -58,6 +58,8 @@ pub async fn seed(tx: &mut WriteTx) -> Result<usize, Error> {
     let days = DueDays::default();
     let today = Utc::now().date_naive();
     let mut added = 0;
+    // Owner (the site lead, else the quality officer) and plan approver, once per site.
+    let mut people: std::collections::HashMap<i64, (i64, i64)> = std::collections::HashMap::new();
     for (
         n,
         (finding_id, site_id, site, region, number, severity, clause, description, submitted),
@@ -74,14 +76,21 @@ pub async fn seed(tx: &mut WriteTx) -> Result<usize, Error> {
         let severity = Severity::parse(&severity).unwrap_or(Severity::Minor);
         let opened = submitted + Days::new(2);
         let due_date = due::default_due(opened, severity, &days);
-        let owner = repo::site_lead(tx.conn(), site_id).await?.unwrap_or(qo);
-        let approver: i64 = sqlx::query_scalar(
-            "select coalesce((select min(id) from users where role = 'regional_manager' and region_code = $1 and active = 1), $2)",
-        )
-        .bind(&region)
-        .bind(qo)
-        .fetch_one(tx.conn())
-        .await?;
+        let (owner, approver) = match people.get(&site_id) {
+            Some(known) => *known,
+            None => {
+                let owner = repo::site_lead(tx.conn(), site_id).await?.unwrap_or(qo);
+                let approver: i64 = sqlx::query_scalar(
+                    "select coalesce((select min(id) from users where role = 'regional_manager' and region_code = $1 and active = 1), $2)",
+                )
+                .bind(&region)
+                .bind(qo)
+                .fetch_one(tx.conn())
+                .await?;
+                people.insert(site_id, (owner, approver));
+                (owner, approver)
+            }
+        };
         let state = demo_state(age, n);
         let year: i32 = opened.format("%Y").to_string().parse().unwrap_or(2026);
         let (seq, capa_number) = repo::next_number(tx.conn(), year).await?;

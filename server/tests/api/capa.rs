@@ -6,6 +6,7 @@
 //! against the same database: the product has no clock override to abuse.
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 
 use serde_json::{json, Value};
@@ -33,7 +34,11 @@ struct FutureServer {
 
 impl Drop for FutureServer {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        // `faketime` runs the server as its child: stop the whole process group.
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(format!("-{}", self.child.id()))
+            .status();
         let _ = self.child.wait();
     }
 }
@@ -56,18 +61,24 @@ impl FutureServer {
             .env("ATTEST_SITE_ROOT", site.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .process_group(0)
             .spawn()
             .expect("faketime runs (scripts/setup.sh installs Debian's faketime package)");
-        let url = format!("http://127.0.0.1:{port}");
-        let client = reqwest::Client::new();
+        // Built at once, so that dropping it (also on a failed start) stops the process.
+        let server = FutureServer {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            client: reqwest::Client::new(),
+        };
         for _ in 0..200 {
-            if client
-                .get(format!("{url}/healthz"))
+            if server
+                .client
+                .get(format!("{}/healthz", server.url))
                 .send()
                 .await
                 .is_ok_and(|r| r.status() == 200)
             {
-                return FutureServer { child, url, client };
+                return server;
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
