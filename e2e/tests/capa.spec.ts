@@ -24,7 +24,7 @@ async function freePort(): Promise<number> {
 
 function stop(child: ChildProcess) {
   try {
-    process.kill(-child.pid!, 'SIGTERM');
+    process.kill(-child.pid!, 'SIGKILL');
   } catch {
     // already gone
   }

@@ -6,7 +6,6 @@
 //! against the same database: the product has no clock override to abuse.
 
 use std::net::TcpListener;
-use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 
 use serde_json::{json, Value};
@@ -34,9 +33,10 @@ struct FutureServer {
 
 impl Drop for FutureServer {
     fn drop(&mut self) {
-        // `faketime` runs the server as its child: stop the whole process group.
+        // `faketime` runs the server as its child: stop the whole process group (`setsid` made
+        // one), at once: a graceful shutdown would wait for this test's idle connections.
         let _ = Command::new("kill")
-            .arg("-TERM")
+            .args(["-KILL", "--"])
             .arg(format!("-{}", self.child.id()))
             .status();
         let _ = self.child.wait();
@@ -51,7 +51,8 @@ impl FutureServer {
             .unwrap()
             .port();
         let site = tempfile::tempdir().unwrap();
-        let child = Command::new("faketime")
+        let child = Command::new("setsid")
+            .arg("faketime")
             .arg("-f")
             .arg(format!("+{days}d"))
             .arg(env!("CARGO_BIN_EXE_attest"))
@@ -61,7 +62,6 @@ impl FutureServer {
             .env("ATTEST_SITE_ROOT", site.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
-            .process_group(0)
             .spawn()
             .expect("faketime runs (scripts/setup.sh installs Debian's faketime package)");
         // Built at once, so that dropping it (also on a failed start) stops the process.
