@@ -8,7 +8,9 @@ import { join } from 'node:path';
 const bin = process.env.ATTEST_BIN ?? '../target/release/attest';
 const siteRoot = process.env.ATTEST_SITE_ROOT ?? '../target/site';
 const port = Number(process.env.E2E_PORT ?? 3917);
-const dataDir = mkdtempSync(join(tmpdir(), 'attest-e2e-'));
+// Workers load this file again: they inherit the directory the main process made.
+const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'attest-e2e-'));
+process.env.E2E_DATA_DIR = dataDir;
 const baseURL = `http://127.0.0.1:${port}`;
 // Tests that start a second server (the CAPA journey, 30 days later) need the same database.
 process.env.E2E_DATABASE_URL = `sqlite://${dataDir}/attest.db`;

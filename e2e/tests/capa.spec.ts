@@ -78,7 +78,7 @@ test('a finding is taken from a one-click CAPA to a signed, verified closure', a
   await expect(page).toHaveURL(/\/capas\/\d+$/);
   const capaPath = new URL(page.url()).pathname;
   await expect(page.locator('.page-header .status')).toHaveText('Open');
-  await expect(page.getByText(`finding ${finding.number} of the`)).toBeVisible();
+  await expect(page.getByRole('link', { name: new RegExp(`finding ${finding.number} of the`) })).toBeVisible();
 
   // The site lead works it through: containment, 5 whys, a plan.
   const leadPage = await pageFor(browser, baseURL!, lead, capaPath);
@@ -125,7 +125,7 @@ test('a finding is taken from a one-click CAPA to a signed, verified closure', a
     await qoPage.getByLabel('Your password').fill(DEMO_PASSWORD);
     await qoPage.getByRole('button', { name: 'Sign and close' }).click();
     await expect(qoPage.locator('.page-header .status')).toHaveText('Closed');
-    await expect(qoPage.getByText(/Signed by .* verified effective/)).toBeVisible();
+    await expect(qoPage.getByText(/Signed by .*verified effective/)).toBeVisible();
     await expect(qoPage.getByRole('region', { name: 'Timeline' })).toContainText('Closed with signature');
   } finally {
     stop(later.child);

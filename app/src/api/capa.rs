@@ -37,7 +37,12 @@ pub async fn update_capa(id: i64, update: CapaUpdate) -> Result<Capa, AppError> 
 }
 
 #[server(prefix = "/rpc", endpoint = "capas/step")]
-pub async fn take_capa_step(id: i64, step: CapaStep, input: StepInput) -> Result<Capa, AppError> {
+pub async fn take_capa_step(
+    id: i64,
+    step: CapaStep,
+    // Steps that need nothing (start, submit the plan) post no `input` fields at all.
+    #[server(default)] input: StepInput,
+) -> Result<Capa, AppError> {
     let capa = crate::backend::backend()?
         .capa_step(id, step, input)
         .await?;
