@@ -74,13 +74,14 @@ pub async fn run(cli: Cli) -> Result<ExitCode, StartupError> {
                 .await
                 .map_err(|error| StartupError::Other(format!("seeding failed: {error}")))?;
             println!(
-                "demo network ready: {} regions, {} countries, {} sites, {} demo users (password: {}), {} documents, {} audits and {} CAPAs added",
+                "demo network ready: {} regions, {} countries, {} sites, {} demo users (password: {}), {} documents, {} PT events, {} audits and {} CAPAs added",
                 summary.regions,
                 summary.countries,
                 summary.sites,
                 summary.users,
                 crate::seed::demo::DEMO_PASSWORD,
                 summary.documents,
+                summary.pt_events,
                 summary.audits,
                 summary.capas
             );

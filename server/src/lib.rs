@@ -15,6 +15,7 @@ pub mod db;
 pub mod documents;
 pub mod error;
 pub mod http;
+pub mod pt;
 pub mod seed;
 pub mod signatures;
 pub mod sites;

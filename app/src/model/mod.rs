@@ -33,5 +33,6 @@ pub mod audits;
 pub mod auth;
 pub mod capa;
 pub mod documents;
+pub mod pt;
 pub mod sites;
 pub mod users;

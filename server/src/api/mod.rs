@@ -14,7 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::http::AppState;
-use crate::{audits, auth, capa, documents, sites, trail, users};
+use crate::{audits, auth, capa, documents, pt, sites, trail, users};
 
 /// Request bodies larger than this are refused with 413 before they are read.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -124,6 +124,23 @@ pub fn router() -> Router<AppState> {
                 .routes(routes!(capa::api::list_comments, capa::api::add_comment))
                 .routes(routes!(capa::api::timeline))
                 .routes(routes!(capa::api::download_attachment))
+                .routes(routes!(pt::api::list_schemes, pt::api::create_scheme))
+                .routes(routes!(pt::api::get_scheme, pt::api::update_scheme))
+                .routes(routes!(pt::api::list_events, pt::api::create_event))
+                .routes(routes!(pt::api::get_event))
+                .routes(routes!(pt::api::add_challenges))
+                .routes(routes!(pt::api::update_challenge))
+                .routes(routes!(pt::api::close_event))
+                .routes(routes!(pt::api::score_event))
+                .routes(routes!(pt::api::list_results, pt::api::submit_results))
+                .routes(routes!(pt::api::list_scores))
+                .routes(routes!(pt::api::results_template))
+                .routes(routes!(pt::api::import_results))
+                .routes(routes!(pt::api::site_history))
+                .routes(routes!(pt::api::list_reads, pt::api::record_reads))
+                .routes(routes!(pt::api::import_reads))
+                .routes(routes!(pt::api::metrics))
+                .routes(routes!(pt::api::get_thresholds, pt::api::put_thresholds))
                 // Uploads get a larger body limit than the rest of the API.
                 .merge(
                     OpenApiRouter::new()

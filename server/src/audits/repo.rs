@@ -729,8 +729,11 @@ pub async fn recent_lab_pt_scores(
     until: &str,
 ) -> sqlx::Result<Vec<f64>> {
     sqlx::query_scalar(
-        "select score_percent from pt_lab_event_scores where site_id = $1 and event_date <= $2
-          order by event_date desc, id desc limit 2",
+        "select x.score_percent from pt_event_scores x
+           join pt_events e on e.id = x.event_id join pt_schemes sc on sc.id = e.scheme_id
+          where x.site_id = $1 and e.deadline <= $2 and sc.discipline <> 'cxr_qc'
+            and x.score_percent is not null
+          order by e.deadline desc, e.id desc limit 2",
     )
     .bind(site_id)
     .bind(until)

@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod api;
+pub mod auto;
 pub mod due;
 pub mod form;
 pub mod lifecycle;

@@ -355,8 +355,11 @@ pub async fn later_pt_scores(
     since: &str,
 ) -> sqlx::Result<Vec<(String, String, f64)>> {
     sqlx::query_as(
-        "select event_date, event_label, score_percent from pt_lab_event_scores
-          where site_id = $1 and event_date >= $2 order by event_date limit 3",
+        "select e.deadline, sc.name || ' ' || e.code, x.score_percent from pt_event_scores x
+           join pt_events e on e.id = x.event_id join pt_schemes sc on sc.id = e.scheme_id
+          where x.site_id = $1 and e.deadline >= $2 and sc.discipline <> 'cxr_qc'
+            and x.score_percent is not null
+          order by e.deadline limit 3",
     )
     .bind(site_id)
     .bind(since)

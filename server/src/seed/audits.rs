@@ -1,9 +1,9 @@
 //! Demo audits: the two seed checklists, two years of laboratory and radiology audits across the
-//! network with scores from about 45% to 97%, their findings, laboratory PT event scores for the
-//! PT gate, one audit in progress at Nairobi and a few planned for the coming weeks. Skipped
-//! when templates already exist, so seeding twice adds nothing.
+//! network with scores from about 45% to 97%, their findings, one audit in progress at Nairobi
+//! and a few planned for the coming weeks. Skipped when templates already exist, so seeding
+//! twice adds nothing. The PT gate reads the demo PT events, seeded before.
 
-use chrono::{Datelike, Days, NaiveDate, Utc};
+use chrono::{Days, NaiveDate, Utc};
 
 use app::model::audits::{Answer, Severity};
 
@@ -80,9 +80,6 @@ pub async fn seed(tx: &mut WriteTx) -> Result<usize, Error> {
     let mut added = 0;
 
     for (n, site) in sites.iter().enumerate() {
-        if site.lab {
-            seed_pt_scores(tx, site, today, &mut dice, &now).await?;
-        }
         for years_ago in [2u64, 1] {
             for (applies, template_id, lead, offset) in [
                 (site.lab, lab_template, lab_qo, 0u64),
@@ -159,37 +156,6 @@ async fn store(tx: &mut WriteTx, json: &str, kind: &str) -> Result<i64, Error> {
     let definition =
         template::parse(json).map_err(|e| Error::Internal(format!("seed template: {e}")))?;
     crate::audits::store_template(tx, None, &definition, kind).await
-}
-
-/// Quarterly laboratory PT event scores for two years; a few sites slip below 80% recently.
-async fn seed_pt_scores(
-    tx: &mut WriteTx,
-    site: &Site,
-    today: NaiveDate,
-    dice: &mut Dice,
-    now: &str,
-) -> Result<(), Error> {
-    let weak = site.id % 7 == 3;
-    // Three years, so that the oldest demo audits have two events before them too.
-    for quarter in 0..12u64 {
-        let date = today - Days::new(30 + quarter * 91);
-        let mut score = 80 + dice.below(21) as i64;
-        if weak && quarter < 2 && quarter == dice.below(2) {
-            score = 60;
-        }
-        sqlx::query(
-            "insert into pt_lab_event_scores (site_id, event_date, event_label, score_percent, created_at)
-             values ($1, $2, $3, $4, $5)",
-        )
-        .bind(site.id)
-        .bind(date_text(date))
-        .bind(format!("TB microscopy EQA {}-Q{}", date.year(), (date.month() - 1) / 3 + 1))
-        .bind(score as f64)
-        .bind(now)
-        .execute(tx.conn())
-        .await?;
-    }
-    Ok(())
 }
 
 /// One audit, answered to about `target`% (submitted), or half answered when `target` is

@@ -34,9 +34,10 @@ fn stamp(date: NaiveDate, hour: u32) -> String {
 
 /// Seeds the demo CAPAs; returns how many were added.
 pub async fn seed(tx: &mut WriteTx) -> Result<usize, Error> {
-    let existing: i64 = sqlx::query_scalar("select count(*) from capas")
-        .fetch_one(tx.conn())
-        .await?;
+    let existing: i64 =
+        sqlx::query_scalar("select count(*) from capas where source = 'audit_finding'")
+            .fetch_one(tx.conn())
+            .await?;
     if existing > 0 {
         return Ok(0);
     }
@@ -119,168 +120,20 @@ pub async fn seed(tx: &mut WriteTx) -> Result<usize, Error> {
             },
         )
         .await?;
-        let mut row = repo::find(tx.conn(), id)
-            .await?
-            .ok_or_else(|| Error::Internal("seeded CAPA vanished".into()))?;
-        let step = |k: u64| opened + Days::new(k);
-        let reached = |s: &str| rank(state) >= rank(s);
-        if reached("containment") {
-            row.containment = "Stopped the affected activity, segregated the records concerned and informed the team the same day.".into();
-            row.containment_at = Some(stamp(step(1), 10));
-        }
-        if reached("root_cause") {
-            let analysis = if n % 3 == 0 {
-                RootCauseAnalysis {
-                    method: RootCauseMethod::Fishbone,
-                    whys: Vec::new(),
-                    fishbone: Fishbone {
-                        people: "Relief staff not trained on the procedure".into(),
-                        methods: "Procedure does not say who checks".into(),
-                        materials: "Reagent lot changed without verification".into(),
-                        ..Fishbone::default()
-                    },
-                    analysis: String::new(),
-                    root_cause:
-                        "No documented responsibility for the check when the usual person is away."
-                            .into(),
-                }
-            } else {
-                RootCauseAnalysis {
-                    method: RootCauseMethod::FiveWhys,
-                    whys: vec![
-                        "The record was incomplete on the day of the audit.".into(),
-                        "The check was not done during the week.".into(),
-                        "The person responsible was on leave.".into(),
-                        "No deputy is named in the procedure.".into(),
-                    ],
-                    fishbone: Fishbone::default(),
-                    analysis: String::new(),
-                    root_cause: "The procedure names no deputy for the weekly check.".into(),
-                }
-            };
-            row.root_cause_json = serde_json::to_string(&analysis).ok();
-            row.root_cause_at = Some(stamp(step(6), 11));
-        }
-        let mut action_status = "planned";
-        if reached("action_plan") {
-            row.plan_submitted_at = Some(stamp(step(8), 12));
-        }
-        if reached("plan_approved") {
-            row.plan_approved_by = Some(approver);
-            row.plan_approved_at = Some(stamp(step(10), 9));
-        }
-        if reached("implementing") {
-            row.implementation_started_at = Some(stamp(step(11), 9));
-            action_status = "in_progress";
-        }
-        if reached("effectiveness_check") {
-            let implemented = step(25);
-            row.implemented_on = Some(date_text(implemented));
-            row.effectiveness_due = Some(date_text(due::earliest_check(implemented)));
-            action_status = "done";
-        }
-        for (k, (action, offset)) in [
-            (
-                "Name a deputy for the check in the procedure and train them.",
-                20u64,
-            ),
-            (
-                "Review the records of the last three months for the same gap.",
-                25,
-            ),
-        ]
-        .iter()
-        .enumerate()
-        {
-            if k == 1 && n % 2 == 0 {
-                continue;
-            }
-            let action_due = step(*offset).min(due_date);
-            if reached("action_plan") || state == "root_cause" {
-                let action_id = repo::insert_action(
-                    tx.conn(),
-                    id,
-                    action,
-                    owner,
-                    &date_text(action_due),
-                    "",
-                    owner,
-                    &stamp(step(7), 9),
-                )
-                .await?;
-                sqlx::query("update capa_actions set status = $1, completed_at = $2 where id = $3")
-                    .bind(action_status)
-                    .bind((action_status == "done").then(|| stamp(step(24), 15)))
-                    .bind(action_id)
-                    .execute(tx.conn())
-                    .await?;
-            }
-        }
-        // Every eighth CAPA that got as far as a check failed it once and was reopened.
-        let reopened_once = reached("effectiveness_check") && n % 8 == 3;
-        if reopened_once || state == "reopened" {
-            let checked = step(56);
-            repo::insert_check(
-                tx.conn(),
-                id,
-                app::model::capa::Verdict::Ineffective,
-                "The same gap was found again at the follow-up visit.",
+        let row = walk(
+            tx,
+            id,
+            &Walk {
+                state,
+                opened,
+                due_date,
+                n,
+                owner,
+                approver,
                 qo,
-                &stamp(checked, 14),
-            )
-            .await?;
-            row.reopened = 1;
-            row.reopened_at = Some(stamp(checked, 14));
-        }
-        if state == "reopened" {
-            row.root_cause_at = None;
-            row.plan_submitted_at = None;
-            row.plan_approved_by = None;
-            row.plan_approved_at = None;
-            row.implementation_started_at = None;
-            row.implemented_on = None;
-            row.effectiveness_due = None;
-        }
-        if state == "closed" {
-            let checked = step(if reopened_once { 110 } else { 60 });
-            repo::insert_check(
-                tx.conn(),
-                id,
-                app::model::capa::Verdict::Effective,
-                "Records of the last month sampled: complete, checks signed by the named deputy.",
-                qo,
-                &stamp(checked, 15),
-            )
-            .await?;
-            let signature: i64 = sqlx::query_scalar(
-                "insert into signatures (signer_id, signed_at, meaning, entity_type, entity_id, content_sha256)
-                 values ($1, $2, 'verified effective', 'capa', $3, $4) returning id",
-            )
-            .bind(qo)
-            .bind(stamp(checked, 16))
-            .bind(id.to_string())
-            .bind(crate::signatures::content_hash(capa_number.as_bytes()))
-            .fetch_one(tx.conn())
-            .await?;
-            row.closure_signature_id = Some(signature);
-            row.closed_at = Some(stamp(checked, 16));
-            row.ended_on = Some(date_text(checked));
-        }
-        if matches!(state, "rejected" | "cancelled") {
-            row.end_reason = Some(if state == "rejected" {
-                "Not a nonconformity: the record exists and was shown after the audit.".into()
-            } else {
-                "Raised twice; the work continues under the other CAPA.".into()
-            });
-            row.ended_on = Some(date_text(step(5)));
-        }
-        row.state = if state == "reopened" {
-            "root_cause"
-        } else {
-            state
-        }
-        .to_string();
-        repo::save(tx.conn(), &row, &stamp(opened, 9)).await?;
+            },
+        )
+        .await?;
         trail::record(
             tx,
             &Who::system(),
@@ -300,8 +153,198 @@ pub async fn seed(tx: &mut WriteTx) -> Result<usize, Error> {
     Ok(added)
 }
 
+/// Where a demo CAPA should end up, and the people who take it there.
+pub(super) struct Walk {
+    pub state: &'static str,
+    pub opened: NaiveDate,
+    pub due_date: NaiveDate,
+    /// Varies the analysis and the plan from one CAPA to the next.
+    pub n: usize,
+    pub owner: i64,
+    pub approver: i64,
+    pub qo: i64,
+}
+
+/// Takes a freshly opened demo CAPA through its lifecycle to `walk.state`, with plausible
+/// dates after its opening: containment, analysis, plan, approval, actions, checks, closure.
+pub(super) async fn walk(tx: &mut WriteTx, id: i64, walk: &Walk) -> Result<repo::CapaRow, Error> {
+    let Walk {
+        state,
+        opened,
+        due_date,
+        n,
+        owner,
+        approver,
+        qo,
+    } = *walk;
+    let mut row = repo::find(tx.conn(), id)
+        .await?
+        .ok_or_else(|| Error::Internal("seeded CAPA vanished".into()))?;
+    let capa_number = row.number.clone();
+    let step = |k: u64| opened + Days::new(k);
+    let reached = |s: &str| rank(state) >= rank(s);
+    if reached("containment") {
+        row.containment = "Stopped the affected activity, segregated the records concerned and informed the team the same day.".into();
+        row.containment_at = Some(stamp(step(1), 10));
+    }
+    if reached("root_cause") {
+        let analysis = if n % 3 == 0 {
+            RootCauseAnalysis {
+                method: RootCauseMethod::Fishbone,
+                whys: Vec::new(),
+                fishbone: Fishbone {
+                    people: "Relief staff not trained on the procedure".into(),
+                    methods: "Procedure does not say who checks".into(),
+                    materials: "Reagent lot changed without verification".into(),
+                    ..Fishbone::default()
+                },
+                analysis: String::new(),
+                root_cause:
+                    "No documented responsibility for the check when the usual person is away."
+                        .into(),
+            }
+        } else {
+            RootCauseAnalysis {
+                method: RootCauseMethod::FiveWhys,
+                whys: vec![
+                    "The record was incomplete on the day of the audit.".into(),
+                    "The check was not done during the week.".into(),
+                    "The person responsible was on leave.".into(),
+                    "No deputy is named in the procedure.".into(),
+                ],
+                fishbone: Fishbone::default(),
+                analysis: String::new(),
+                root_cause: "The procedure names no deputy for the weekly check.".into(),
+            }
+        };
+        row.root_cause_json = serde_json::to_string(&analysis).ok();
+        row.root_cause_at = Some(stamp(step(6), 11));
+    }
+    let mut action_status = "planned";
+    if reached("action_plan") {
+        row.plan_submitted_at = Some(stamp(step(8), 12));
+    }
+    if reached("plan_approved") {
+        row.plan_approved_by = Some(approver);
+        row.plan_approved_at = Some(stamp(step(10), 9));
+    }
+    if reached("implementing") {
+        row.implementation_started_at = Some(stamp(step(11), 9));
+        action_status = "in_progress";
+    }
+    if reached("effectiveness_check") {
+        let implemented = step(25);
+        row.implemented_on = Some(date_text(implemented));
+        row.effectiveness_due = Some(date_text(due::earliest_check(implemented)));
+        action_status = "done";
+    }
+    for (k, (action, offset)) in [
+        (
+            "Name a deputy for the check in the procedure and train them.",
+            20u64,
+        ),
+        (
+            "Review the records of the last three months for the same gap.",
+            25,
+        ),
+    ]
+    .iter()
+    .enumerate()
+    {
+        if k == 1 && n % 2 == 0 {
+            continue;
+        }
+        let action_due = step(*offset).min(due_date);
+        if reached("action_plan") || state == "root_cause" {
+            let action_id = repo::insert_action(
+                tx.conn(),
+                id,
+                action,
+                owner,
+                &date_text(action_due),
+                "",
+                owner,
+                &stamp(step(7), 9),
+            )
+            .await?;
+            sqlx::query("update capa_actions set status = $1, completed_at = $2 where id = $3")
+                .bind(action_status)
+                .bind((action_status == "done").then(|| stamp(step(24), 15)))
+                .bind(action_id)
+                .execute(tx.conn())
+                .await?;
+        }
+    }
+    // Every eighth CAPA that got as far as a check failed it once and was reopened.
+    let reopened_once = reached("effectiveness_check") && n % 8 == 3;
+    if reopened_once || state == "reopened" {
+        let checked = step(56);
+        repo::insert_check(
+            tx.conn(),
+            id,
+            app::model::capa::Verdict::Ineffective,
+            "The same gap was found again at the follow-up visit.",
+            qo,
+            &stamp(checked, 14),
+        )
+        .await?;
+        row.reopened = 1;
+        row.reopened_at = Some(stamp(checked, 14));
+    }
+    if state == "reopened" {
+        row.root_cause_at = None;
+        row.plan_submitted_at = None;
+        row.plan_approved_by = None;
+        row.plan_approved_at = None;
+        row.implementation_started_at = None;
+        row.implemented_on = None;
+        row.effectiveness_due = None;
+    }
+    if state == "closed" {
+        let checked = step(if reopened_once { 110 } else { 60 });
+        repo::insert_check(
+            tx.conn(),
+            id,
+            app::model::capa::Verdict::Effective,
+            "Records of the last month sampled: complete, checks signed by the named deputy.",
+            qo,
+            &stamp(checked, 15),
+        )
+        .await?;
+        let signature: i64 = sqlx::query_scalar(
+            "insert into signatures (signer_id, signed_at, meaning, entity_type, entity_id, content_sha256)
+             values ($1, $2, 'verified effective', 'capa', $3, $4) returning id",
+        )
+        .bind(qo)
+        .bind(stamp(checked, 16))
+        .bind(id.to_string())
+        .bind(crate::signatures::content_hash(capa_number.as_bytes()))
+        .fetch_one(tx.conn())
+        .await?;
+        row.closure_signature_id = Some(signature);
+        row.closed_at = Some(stamp(checked, 16));
+        row.ended_on = Some(date_text(checked));
+    }
+    if matches!(state, "rejected" | "cancelled") {
+        row.end_reason = Some(if state == "rejected" {
+            "Not a nonconformity: the record exists and was shown after the audit.".into()
+        } else {
+            "Raised twice; the work continues under the other CAPA.".into()
+        });
+        row.ended_on = Some(date_text(step(5)));
+    }
+    row.state = if state == "reopened" {
+        "root_cause"
+    } else {
+        state
+    }
+    .to_string();
+    repo::save(tx.conn(), &row, &stamp(opened, 9)).await?;
+    Ok(row)
+}
+
 /// Where a demo CAPA stands, by how long ago its audit was submitted (and a little variety).
-fn demo_state(age: i64, n: usize) -> &'static str {
+pub(super) fn demo_state(age: i64, n: usize) -> &'static str {
     match (age, n % 10) {
         (301.., 0) => "cancelled",
         // Odd-numbered findings of old audits are not seeded (see above).

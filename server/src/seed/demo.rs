@@ -118,8 +118,10 @@ pub struct SeedSummary {
     pub documents: usize,
     /// Demo audits added by this run.
     pub audits: usize,
-    /// Demo CAPAs added by this run.
+    /// Demo CAPAs added by this run (from audit findings; PT CAPAs open when events are scored).
     pub capas: usize,
+    /// Demo PT events added by this run.
+    pub pt_events: usize,
 }
 
 /// Loads the demo network and demo users. Existing rows are updated in place, never
@@ -244,11 +246,14 @@ pub async fn seed(db: &Db) -> Result<SeedSummary, crate::error::Error> {
         trail::record(&mut write, &Who::system(), change).await?;
     }
     summary.documents = super::documents::seed(&mut write).await?;
+    // PT before audits: the laboratory audits' PT gate reads the event scores.
+    summary.pt_events = super::pt::seed(&mut write).await?;
     summary.audits = super::audits::seed(&mut write).await?;
     summary.capas = super::capa::seed(&mut write).await?;
     let change = Change::new("seed.demo", "network", "demo").after(serde_json::json!({
         "regions": summary.regions, "countries": summary.countries, "sites": summary.sites,
         "documents": summary.documents, "audits": summary.audits, "capas": summary.capas,
+        "pt_events": summary.pt_events,
     }));
     trail::record(&mut write, &Who::system(), change).await?;
     write.commit().await?;

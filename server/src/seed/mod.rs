@@ -4,3 +4,4 @@ pub mod audits;
 pub mod capa;
 pub mod demo;
 pub mod documents;
+pub mod pt;
