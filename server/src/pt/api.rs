@@ -318,6 +318,7 @@ pub async fn import_reads(
     Query(p): Query<ModeParam>,
     body: String,
 ) -> ApiResult<Json<ImportReport>> {
+    super::may_record_reads(&actor)?;
     match super::parse_reads_csv(&body) {
         Ok(reads) => Ok(Json(
             super::record_reads(&db, &actor, reads, p.mode.unwrap_or_default()).await?,

@@ -70,6 +70,27 @@ fn read_guard(actor: &Actor) -> Result<(), Error> {
     }
 }
 
+/// Staff see no PT: a PT record answers them "not found", as records outside a scope do.
+fn hide_from_staff(actor: &Actor, what: &str, id: impl std::fmt::Display) -> Result<(), Error> {
+    if access::can_read(actor.user.role) {
+        Ok(())
+    } else {
+        Err(not_found(what, id))
+    }
+}
+
+/// The caller may enter results for at least one participating site in scope.
+fn submits_for_any(actor: &Actor, participants: &[Participant]) -> Result<(), Error> {
+    if participants
+        .iter()
+        .any(|p| access::can_submit(actor.user.role, &actor.user.scope, &p.code, &p.region))
+    {
+        Ok(())
+    } else {
+        Err(forbidden("enter PT results"))
+    }
+}
+
 fn invalid(fields: Vec<FieldError>) -> Error {
     let message = if fields.len() == 1 {
         format!("Please correct the {} field.", fields[0].field)
@@ -149,7 +170,7 @@ pub async fn schemes(db: &Db, actor: &Actor) -> Result<Vec<Scheme>, Error> {
 
 /// One scheme.
 pub async fn scheme(db: &Db, actor: &Actor, id: i64) -> Result<Scheme, Error> {
-    read_guard(actor)?;
+    hide_from_staff(actor, "scheme with id", id)?;
     let mut conn = db.pool().acquire().await?;
     let scope = scope(actor);
     let row = repo::scheme(&mut conn, id)
@@ -278,6 +299,7 @@ pub async fn update_scheme(
     id: i64,
     update: SchemeUpdate,
 ) -> Result<Scheme, Error> {
+    hide_from_staff(actor, "scheme with id", id)?;
     if !manages(actor) {
         return Err(forbidden("manage PT schemes"));
     }
@@ -397,7 +419,7 @@ pub async fn events(db: &Db, actor: &Actor, q: &EventQuery) -> Result<Page<Event
         &mut conn,
         &repo::event_list_sql(),
         &binds,
-        "deadline desc, id desc",
+        "e.deadline desc, e.id desc",
         per_page,
         offset,
     )
@@ -435,7 +457,7 @@ async fn visible_event(
     actor: &Actor,
     id: i64,
 ) -> Result<(EventRow, Vec<Participant>), Error> {
-    read_guard(actor)?;
+    hide_from_staff(actor, "PT event with id", id)?;
     let event = repo::event(conn, id)
         .await?
         .ok_or_else(|| not_found("PT event with id", id))?;
@@ -759,6 +781,7 @@ pub async fn add_challenges(
     id: i64,
     new: Vec<NewChallenge>,
 ) -> Result<Event, Error> {
+    hide_from_staff(actor, "PT event with id", id)?;
     if !manages(actor) {
         return Err(forbidden("manage PT events"));
     }
@@ -826,6 +849,7 @@ pub async fn update_challenge(
     id: i64,
     update: ChallengeUpdate,
 ) -> Result<Challenge, Error> {
+    hide_from_staff(actor, "challenge with id", id)?;
     if !manages(actor) {
         return Err(forbidden("manage PT events"));
     }
@@ -899,6 +923,7 @@ pub async fn update_challenge(
 
 /// Closes an open event: further results need a reason.
 pub async fn close_event(db: &Db, actor: &Actor, id: i64) -> Result<Event, Error> {
+    hide_from_staff(actor, "PT event with id", id)?;
     if !manages(actor) {
         return Err(forbidden("manage PT events"));
     }
@@ -1084,6 +1109,7 @@ pub async fn submit_results(
         Some(ev.scheme_id),
     )
     .await?;
+    submits_for_any(actor, &participants)?;
     let site = submitter_site(actor, &participants, &everyone, &ev, &submission.site)?.clone();
     let late = is_late(&ev, &site.timezone);
     let late_reason = late_reason_checked(late, submission.late_reason.as_deref(), &ev.deadline)?;
@@ -1293,6 +1319,7 @@ pub async fn import_results(
         Some(ev.scheme_id),
     )
     .await?;
+    submits_for_any(actor, &participants)?;
     let rows = match input::parse_csv(text) {
         Ok(rows) => rows,
         Err(errors) => {
@@ -1505,6 +1532,7 @@ pub struct ScoringOutcome {
 /// a correction replaces the scores and opens no second CAPA for the same source.
 #[tracing::instrument(skip_all, fields(actor = actor.id(), event = id))]
 pub async fn score_event(db: &Db, actor: &Actor, id: i64) -> Result<Event, Error> {
+    hide_from_staff(actor, "PT event with id", id)?;
     if !manages(actor) {
         return Err(forbidden("score PT events"));
     }
@@ -1805,7 +1833,7 @@ pub async fn score_in(
 
 /// A site's PT history: its event scores and z-score trends.
 pub async fn site_history(db: &Db, actor: &Actor, code: &str) -> Result<SiteHistory, Error> {
-    read_guard(actor)?;
+    hide_from_staff(actor, "site", code)?;
     let code = code.trim().to_uppercase();
     let mut conn = db.pool().acquire().await?;
     let (site_id, code, name, region, _) = repo::site(&mut conn, &code)
@@ -1926,7 +1954,7 @@ pub async fn reads(db: &Db, actor: &Actor, q: &QcQuery) -> Result<Page<QcRead>, 
         &mut conn,
         &repo::reads_sql(),
         &qc_binds(actor, q, from, to),
-        "read_on desc, id desc",
+        "q.read_on desc, q.id desc",
         per_page,
         offset,
     )
@@ -2088,7 +2116,7 @@ pub async fn record_reads(
     reads: Vec<(i64, NewQcRead)>,
     mode: ImportMode,
 ) -> Result<ImportReport, Error> {
-    read_guard(actor)?;
+    may_record_reads(actor)?;
     if reads.is_empty() {
         return Err(Error::invalid_field("reads", "Give at least one QC read."));
     }
@@ -2263,6 +2291,18 @@ pub async fn record_reads(
         errors,
         applied: apply,
     })
+}
+
+/// Only quality officers (within their scope) and admins record QC reads.
+pub fn may_record_reads(actor: &Actor) -> Result<(), Error> {
+    if matches!(
+        actor.user.role,
+        app::model::auth::Role::Admin | app::model::auth::Role::QualityOfficer
+    ) {
+        Ok(())
+    } else {
+        Err(forbidden("record radiology QC reads"))
+    }
 }
 
 /// Reads QC reads from CSV (columns named as the fields of a read).

@@ -1,5 +1,10 @@
 //! SQL for PT/EQA and radiology QC. Scope conditions use [`ScopeFilter::sql`] on the site (`s`)
 //! and its country (`co`), bound at `$1`/`$2`.
+//!
+//! Statements that bind an `Option<f64>` are not kept prepared (`persistent(false)`): sqlx
+//! 0.8.6's `Any` driver declares a NULL `f64` as `float4` to PostgreSQL (the swapped NULL float kinds of sqlx PR #4359, fixed
+//! upstream after 0.8.6), and a statement first prepared with a NULL then fails for a number
+//! with "incorrect binary data format". Prepared afresh, each execution declares its own types.
 
 use sqlx::{AnyConnection, FromRow};
 
@@ -382,6 +387,7 @@ pub async fn insert_challenge(conn: &mut AnyConnection, c: &ChallengeRow) -> sql
              assigned_value, sigma_pt, u_assigned, expanded_assigned, consensus, expected)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id",
     )
+    .persistent(false)
     .bind(c.event_id)
     .bind(c.position)
     .bind(&c.code)
@@ -405,6 +411,7 @@ pub async fn save_challenge(conn: &mut AnyConnection, c: &ChallengeRow) -> sqlx:
              consensus_count = $9, expected = $10
           where id = $1",
     )
+    .persistent(false)
     .bind(c.id)
     .bind(c.assigned_value)
     .bind(c.sigma_pt)
@@ -520,6 +527,7 @@ pub async fn upsert_result(conn: &mut AnyConnection, w: &ResultWrite<'_>) -> sql
              updated_at = excluded.updated_at, score_kind = null, score = null, verdict = null,
              grading = null, note = '', scored_at = null",
     )
+    .persistent(false)
     .bind(w.event_id)
     .bind(w.challenge_id)
     .bind(w.site_id)
@@ -552,6 +560,7 @@ pub async fn save_grade(
         "update pt_results set score_kind = $2, score = $3, verdict = $4, grading = $5, note = $6,
              scored_at = $7 where id = $1",
     )
+    .persistent(false)
     .bind(id)
     .bind(kind)
     .bind(score)
@@ -618,6 +627,7 @@ pub async fn upsert_score(
              total = excluded.total, score_percent = excluded.score_percent,
              verdict = excluded.verdict, detail = excluded.detail, scored_at = excluded.scored_at",
     )
+    .persistent(false)
     .bind(event_id)
     .bind(site_id)
     .bind(acceptable)

@@ -539,7 +539,8 @@ async fn insert_results(tx: &mut WriteTx, event_id: i64, rows: &[ResultSeed]) ->
                 b + 10
             ));
         }
-        let mut q = sqlx::query(&sql);
+        // Not kept prepared: see `pt::repo` on NULL floats and PostgreSQL.
+        let mut q = sqlx::query(&sql).persistent(false);
         for (challenge, site, value, numeric, quantitative, late, by, day) in chunk {
             q = q
                 .bind(event_id)

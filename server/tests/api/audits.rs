@@ -61,25 +61,48 @@ fn items(audit: &Value) -> Vec<(i64, i64)> {
         .collect()
 }
 
+/// Replaces the site's laboratory PT event scores with these (deadline, percent), as events of
+/// a scheme of its own.
 async fn set_pt_scores(app: &TestApp, site: &str, scores: &[(&str, f64)]) {
     let site_id: i64 = sqlx::query_scalar("select id from sites where code = $1")
         .bind(site)
         .fetch_one(app.db.pool())
         .await
         .unwrap();
-    sqlx::query("delete from pt_lab_event_scores where site_id = $1")
+    sqlx::query("delete from pt_event_scores where site_id = $1")
         .bind(site_id)
         .execute(app.db.pool())
         .await
         .unwrap();
-    for (date, score) in scores {
-        sqlx::query("insert into pt_lab_event_scores (site_id, event_date, event_label, score_percent, created_at) values ($1, $2, 'test', $3, '2026-01-01T00:00:00Z')")
-            .bind(site_id)
-            .bind(*date)
-            .bind(*score)
-            .execute(app.db.pool())
-            .await
-            .unwrap();
+    let scheme: i64 = sqlx::query_scalar(
+        "insert into pt_schemes (code, name, provider, discipline, result_type, events_per_year, created_at, updated_at)
+         values ($1, 'Gate test', 'Test', 'hiv', 'qualitative', 4, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z') returning id",
+    )
+    .bind(format!("GATE-{site}-{}", scores.len()))
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    for (n, (date, score)) in scores.iter().enumerate() {
+        let event: i64 = sqlx::query_scalar(
+            "insert into pt_events (scheme_id, code, dispatch_date, deadline, status, created_at, updated_at)
+             values ($1, $2, $3, $3, 'scored', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z') returning id",
+        )
+        .bind(scheme)
+        .bind(format!("E{n}"))
+        .bind(*date)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        sqlx::query(
+            "insert into pt_event_scores (event_id, site_id, acceptable, total, score_percent, verdict, scored_at)
+             values ($1, $2, 0, 0, $3, 'satisfactory', '2026-01-01T00:00:00Z')",
+        )
+        .bind(event)
+        .bind(site_id)
+        .bind(*score)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
     }
 }
 

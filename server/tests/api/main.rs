@@ -11,6 +11,7 @@ mod documents;
 mod health;
 mod matrix;
 mod pages;
+mod pt;
 mod seed;
 mod trail;
 mod users;

@@ -98,6 +98,29 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         | ("PATCH", "/api/v1/capas/{id}/actions/{action_id}")
         | ("POST", "/api/v1/capas/{id}/comments")
         | ("POST", "/api/v1/capas/{id}/attachments") => Rule::Acting,
+        ("GET", "/api/v1/pt/schemes/{id}")
+        | ("GET", "/api/v1/pt/events/{id}")
+        | ("GET", "/api/v1/pt/events/{id}/results")
+        | ("GET", "/api/v1/pt/events/{id}/scores")
+        | ("GET", "/api/v1/pt/events/{id}/results/template.csv")
+        | ("GET", "/api/v1/pt/sites/{code}/history") => Rule::Scoped,
+        ("GET", "/api/v1/pt/schemes")
+        | ("POST", "/api/v1/pt/schemes")
+        | ("PATCH", "/api/v1/pt/schemes/{id}")
+        | ("GET", "/api/v1/pt/events")
+        | ("POST", "/api/v1/pt/events")
+        | ("POST", "/api/v1/pt/events/{id}/challenges")
+        | ("PATCH", "/api/v1/pt/challenges/{id}")
+        | ("POST", "/api/v1/pt/events/{id}/close")
+        | ("POST", "/api/v1/pt/events/{id}/score")
+        | ("POST", "/api/v1/pt/events/{id}/results")
+        | ("POST", "/api/v1/pt/events/{id}/results/import")
+        | ("GET", "/api/v1/pt/radiology/reads")
+        | ("POST", "/api/v1/pt/radiology/reads")
+        | ("POST", "/api/v1/pt/radiology/reads/import")
+        | ("GET", "/api/v1/pt/radiology/metrics")
+        | ("GET", "/api/v1/pt/radiology/thresholds")
+        | ("PUT", "/api/v1/pt/radiology/thresholds") => Rule::Acting,
         _ => return None,
     })
 }
@@ -125,7 +148,30 @@ fn actors(method: &str, path: &str) -> Option<&'static [&'static str]> {
         "qo@attest.example",
     ];
     const OVERSEE: &[&str] = &["rm.eha@attest.example", "qo@attest.example"];
+    // PT: everyone but staff reads; network quality officers and admins manage and score;
+    // site leads (their site) and quality officers enter results.
+    const PT_READ: &[&str] = &[
+        "lead.nbo@attest.example",
+        "lead.kla@attest.example",
+        "rm.eha@attest.example",
+        "qo@attest.example",
+        "admin@attest.example",
+    ];
+    const PT_MANAGE: &[&str] = &["qo@attest.example", "admin@attest.example"];
+    const PT_SUBMIT: &[&str] = &[
+        "lead.nbo@attest.example",
+        "lead.kla@attest.example",
+        "qo@attest.example",
+    ];
     match (method, path) {
+        ("GET", "/api/v1/pt/schemes")
+        | ("GET", "/api/v1/pt/events")
+        | ("GET", "/api/v1/pt/radiology/reads")
+        | ("GET", "/api/v1/pt/radiology/metrics")
+        | ("GET", "/api/v1/pt/radiology/thresholds") => Some(PT_READ),
+        ("POST", "/api/v1/pt/events/{id}/results")
+        | ("POST", "/api/v1/pt/events/{id}/results/import") => Some(PT_SUBMIT),
+        (_, p) if p.starts_with("/api/v1/pt/") => Some(PT_MANAGE),
         ("POST", "/api/v1/capas")
         | ("PATCH", "/api/v1/capas/{id}")
         | ("POST", "/api/v1/capas/{id}/attachments") => Some(RAISE),
@@ -144,7 +190,9 @@ fn actors(method: &str, path: &str) -> Option<&'static [&'static str]> {
 
 /// Staff see SOPs and their own tasks, not audits: any audit record answers them 404.
 fn hidden_from_staff(path: &str) -> bool {
-    path.starts_with("/api/v1/audits/{id}") || path.starts_with("/api/v1/capas/{id}")
+    path.starts_with("/api/v1/audits/{id}")
+        || path.starts_with("/api/v1/capas/{id}")
+        || (path.starts_with("/api/v1/pt/") && path.contains('{'))
 }
 
 /// A well-formed body for routes that take one, so the answer is about permission, not shape.
@@ -203,6 +251,24 @@ fn body(method: &str, path: &str) -> Option<Value> {
         ("PATCH", "/api/v1/capas/{id}/actions/{action_id}") => json!({ "status": "done" }),
         ("POST", "/api/v1/capas/{id}/comments") => json!({ "body": "Matrix comment" }),
         ("PUT", "/api/v1/capas/settings") => json!({ "critical": 30, "major": 60, "minor": 90 }),
+        ("POST", "/api/v1/pt/schemes") => json!({
+            "code": "MATRIX-NEW", "name": "Matrix scheme", "provider": "Matrix", "discipline": "hiv",
+            "result_type": "qualitative", "events_per_year": 2, "sites": ["KEN-NBO"]
+        }),
+        ("PATCH", "/api/v1/pt/schemes/{id}") => json!({ "name": "Matrix scheme renamed" }),
+        ("POST", "/api/v1/pt/events") => json!({
+            "scheme": "MX-KEN-NBO", "code": "MATRIX-2", "dispatch_date": "2026-01-01", "deadline": "2026-02-01",
+            "challenges": [{ "code": "S1", "analyte": "HIV", "expected": "reactive" }]
+        }),
+        ("POST", "/api/v1/pt/events/{id}/challenges") => {
+            json!([{ "code": "S9", "analyte": "HIV", "expected": "reactive" }])
+        }
+        ("PATCH", "/api/v1/pt/challenges/{id}") => json!({ "expected": "non-reactive" }),
+        ("POST", "/api/v1/pt/events/{id}/results") => json!({ "site": "KEN-NBO", "results": [] }),
+        ("POST", "/api/v1/pt/radiology/reads") => json!([]),
+        ("PUT", "/api/v1/pt/radiology/thresholds") => {
+            json!({ "kappa_min": 0.6, "significant_max_percent": 2.0, "poor_image_max_percent": 5.0 })
+        }
         _ => return None,
     })
 }
@@ -245,6 +311,7 @@ async fn every_api_route_obeys_the_authorization_matrix(app: TestApp) {
     let variants = site_variants(&app).await;
     let audits = submitted_audits(&app).await;
     let capas = capa_records(&app).await;
+    let pt = pt_records(&app).await;
     let mut routes = Vec::new();
     for (path, operations) in openapi["paths"].as_object().unwrap() {
         for method in operations.as_object().unwrap().keys() {
@@ -275,8 +342,19 @@ async fn every_api_route_obeys_the_authorization_matrix(app: TestApp) {
             .find(|(code, ..)| code == site)
             .map(|(_, c, a, f)| (*c, *a, *f))
             .unwrap_or((0, 0, 0));
+        let (pt_scheme, pt_event, pt_challenge) = pt
+            .iter()
+            .find(|(code, ..)| code == site)
+            .map(|(_, s, e, c)| (*s, *e, *c))
+            .unwrap_or((0, 0, 0));
         let id = if path.starts_with("/api/v1/capas") {
             capa
+        } else if path.starts_with("/api/v1/pt/schemes") {
+            pt_scheme
+        } else if path.starts_with("/api/v1/pt/events") {
+            pt_event
+        } else if path.starts_with("/api/v1/pt/challenges") {
+            pt_challenge
         } else if path.starts_with("/api/v1/documents") {
             document
         } else if path.starts_with("/api/v1/acknowledgements") {
@@ -540,6 +618,51 @@ async fn capa_records(app: &TestApp) -> Vec<(String, i64, i64, i64)> {
         .await
         .unwrap();
         out.push((site, capa, action, attachment));
+    }
+    out
+}
+
+/// For the sites the matrix uses, a scheme in which only that site takes part, with one event
+/// and one challenge: (site, scheme id, event id, challenge id).
+async fn pt_records(app: &TestApp) -> Vec<(String, i64, i64, i64)> {
+    let mut out = Vec::new();
+    for site in ["KEN-NBO", "UGA-KLA", "PHL-MNL"] {
+        let site_id: i64 = sqlx::query_scalar("select id from sites where code = $1")
+            .bind(site)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        let scheme: i64 = sqlx::query_scalar(
+            "insert into pt_schemes (code, name, provider, discipline, result_type, events_per_year, created_at, updated_at)
+             values ($1, 'Matrix', 'Matrix', 'hiv', 'qualitative', 2, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z') returning id",
+        )
+        .bind(format!("MX-{site}"))
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        sqlx::query("insert into pt_scheme_sites (scheme_id, site_id) values ($1, $2)")
+            .bind(scheme)
+            .bind(site_id)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        let event: i64 = sqlx::query_scalar(
+            "insert into pt_events (scheme_id, code, dispatch_date, deadline, created_at, updated_at)
+             values ($1, 'MATRIX-1', '2026-01-01', '2099-01-01', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z') returning id",
+        )
+        .bind(scheme)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        let challenge: i64 = sqlx::query_scalar(
+            "insert into pt_challenges (event_id, position, code, analyte, method, expected)
+             values ($1, 1, 'S1', 'HIV', 'category', 'reactive') returning id",
+        )
+        .bind(event)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        out.push((site.to_string(), scheme, event, challenge));
     }
     out
 }
