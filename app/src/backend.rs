@@ -24,6 +24,10 @@ use crate::model::documents::{
     Acknowledgement, AcknowledgementStatus, ApproverOption, Document, DocumentQuery,
     DocumentSummary, DraftUpdate, NewDocument, ReviewInput, Version, VersionDiff,
 };
+use crate::model::pt::{
+    Event, EventQuery, EventResults, EventSummary, ImportMode, ImportReport, QcMetrics, QcQuery,
+    Scheme, SiteHistory, SubmitResults,
+};
 use crate::model::sites::{Site, SiteSummary};
 use crate::model::users::{
     ApiToken, CreatedApiToken, NewUser, Page, TrailEntry, TrailQuery, User, UserQuery, UserUpdate,
@@ -141,6 +145,28 @@ pub trait Backend: Send + Sync + 'static {
     async fn capa_assignees(&self, site: String) -> Result<Vec<Person>, AppError>;
     async fn capa_due_days(&self) -> Result<DueDays, AppError>;
     async fn set_capa_due_days(&self, days: DueDays) -> Result<DueDays, AppError>;
+
+    async fn pt_events(&self, query: EventQuery) -> Result<Page<EventSummary>, AppError>;
+    async fn pt_schemes(&self) -> Result<Vec<Scheme>, AppError>;
+    async fn pt_event(&self, id: i64) -> Result<Event, AppError>;
+    async fn pt_results(&self, id: i64) -> Result<EventResults, AppError>;
+    async fn submit_pt_results(
+        &self,
+        id: i64,
+        results: SubmitResults,
+    ) -> Result<EventResults, AppError>;
+    async fn import_pt_results(
+        &self,
+        id: i64,
+        csv: String,
+        mode: ImportMode,
+        late_reason: Option<String>,
+        replace: bool,
+    ) -> Result<ImportReport, AppError>;
+    async fn close_pt_event(&self, id: i64) -> Result<Event, AppError>;
+    async fn score_pt_event(&self, id: i64) -> Result<Event, AppError>;
+    async fn pt_site_history(&self, code: String) -> Result<SiteHistory, AppError>;
+    async fn radiology_metrics(&self, query: QcQuery) -> Result<QcMetrics, AppError>;
 }
 
 /// The backend as it is stored in context.

@@ -25,7 +25,7 @@ use leptos_router::{
 use components::layout::{Layout, RequireSignIn};
 use pages::{
     account, admin, audits, capa, documents, home::HomePage, login::LoginPage, not_found::NotFound,
-    sites,
+    pt, sites,
 };
 
 /// The HTML document around the application, rendered only on the server.
@@ -86,6 +86,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("capas/new") view=capa::NewCapaPage ssr=SsrMode::Async />
                         <Route path=path!("capas/settings") view=capa::CapaSettingsPage ssr=SsrMode::Async />
                         <Route path=path!("capas/:id") view=capa::CapaPage ssr=SsrMode::Async />
+                        <Route path=path!("pt") view=pt::PtPage ssr=SsrMode::Async />
+                        <Route path=path!("pt/radiology") view=pt::RadiologyQcPage ssr=SsrMode::Async />
+                        <Route path=path!("pt/events/:id") view=pt::PtEventPage ssr=SsrMode::Async />
+                        <Route path=path!("pt/events/:id/enter") view=pt::EnterResultsPage ssr=SsrMode::Async />
+                        <Route path=path!("pt/sites/:code") view=pt::PtSitePage ssr=SsrMode::Async />
                         <Route path=path!("account") view=account::AccountPage ssr=SsrMode::Async />
                         <Route path=path!("account/password") view=account::PasswordPage ssr=SsrMode::Async />
                         <Route path=path!("admin") view=admin::AdminPage ssr=SsrMode::Async />

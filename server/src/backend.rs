@@ -21,6 +21,10 @@ use app::model::documents::{
     Acknowledgement, AcknowledgementStatus, ApproverOption, Document, DocumentQuery,
     DocumentSummary, DraftUpdate, NewDocument, ReviewInput, Version, VersionDiff,
 };
+use app::model::pt::{
+    Event, EventQuery, EventResults, EventSummary, ImportMode, ImportReport, QcMetrics, QcQuery,
+    Scheme, SiteHistory, SubmitResults,
+};
 use app::model::sites::{Site, SiteSummary};
 use app::model::users::{
     ApiToken, CreatedApiToken, NewUser, Page, TrailEntry, TrailQuery, User, UserQuery, UserUpdate,
@@ -31,7 +35,7 @@ use leptos::prelude::use_context;
 use crate::auth::{middleware, service, tokens, Actor, AuthSettings, Credential, RequestMeta};
 use crate::db::Db;
 use crate::error::Error;
-use crate::{audits, capa, documents, sites, trail, users};
+use crate::{audits, capa, documents, pt, sites, trail, users};
 
 /// Answers the UI's server functions by calling the services.
 pub struct UiBackend {
@@ -395,5 +399,61 @@ impl Backend for UiBackend {
 
     async fn set_capa_due_days(&self, days: DueDays) -> Result<DueDays, AppError> {
         ui(capa::set_due_days(&self.db, &active_actor()?, days).await)
+    }
+
+    async fn pt_events(&self, query: EventQuery) -> Result<Page<EventSummary>, AppError> {
+        ui(pt::events(&self.db, &active_actor()?, &query).await)
+    }
+
+    async fn pt_schemes(&self) -> Result<Vec<Scheme>, AppError> {
+        ui(pt::schemes(&self.db, &active_actor()?).await)
+    }
+
+    async fn pt_event(&self, id: i64) -> Result<Event, AppError> {
+        ui(pt::event(&self.db, &active_actor()?, id).await)
+    }
+
+    async fn pt_results(&self, id: i64) -> Result<EventResults, AppError> {
+        ui(pt::results(&self.db, &active_actor()?, id, None).await)
+    }
+
+    async fn submit_pt_results(
+        &self,
+        id: i64,
+        results: SubmitResults,
+    ) -> Result<EventResults, AppError> {
+        ui(pt::submit_results(&self.db, &active_actor()?, id, results).await)
+    }
+
+    async fn import_pt_results(
+        &self,
+        id: i64,
+        csv: String,
+        mode: ImportMode,
+        late_reason: Option<String>,
+        replace: bool,
+    ) -> Result<ImportReport, AppError> {
+        let options = pt::ImportOptions {
+            mode,
+            late_reason,
+            replace,
+        };
+        ui(pt::import_results(&self.db, &active_actor()?, id, &csv, options).await)
+    }
+
+    async fn close_pt_event(&self, id: i64) -> Result<Event, AppError> {
+        ui(pt::close_event(&self.db, &active_actor()?, id).await)
+    }
+
+    async fn score_pt_event(&self, id: i64) -> Result<Event, AppError> {
+        ui(pt::score_event(&self.db, &active_actor()?, id).await)
+    }
+
+    async fn pt_site_history(&self, code: String) -> Result<SiteHistory, AppError> {
+        ui(pt::site_history(&self.db, &active_actor()?, &code).await)
+    }
+
+    async fn radiology_metrics(&self, query: QcQuery) -> Result<QcMetrics, AppError> {
+        ui(pt::metrics(&self.db, &active_actor()?, &query).await)
     }
 }

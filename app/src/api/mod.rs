@@ -5,4 +5,5 @@ pub mod admin;
 pub mod audits;
 pub mod capa;
 pub mod documents;
+pub mod pt;
 pub mod sites;

@@ -47,8 +47,13 @@ const NAV: &[NavItem] = &[
     NavItem {
         label: "PT/EQA",
         href: "/pt",
-        available: false,
-        roles: &[],
+        available: true,
+        roles: &[
+            Role::Admin,
+            Role::QualityOfficer,
+            Role::RegionalManager,
+            Role::SiteLead,
+        ],
     },
     NavItem {
         label: "CAPA",

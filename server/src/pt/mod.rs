@@ -387,6 +387,21 @@ fn challenge_view(
     }
 }
 
+/// A challenge without its answer: assigned value, σ, uncertainties, consensus and expected.
+fn sealed(c: Challenge) -> Challenge {
+    Challenge {
+        assigned_value: None,
+        sigma_pt: None,
+        u_assigned: None,
+        expanded_assigned: None,
+        consensus_value: None,
+        consensus_sigma: None,
+        consensus_count: None,
+        expected: None,
+        ..c
+    }
+}
+
 /// Events whose scheme has a participating site in scope, newest deadline first.
 pub async fn events(db: &Db, actor: &Actor, q: &EventQuery) -> Result<Page<EventSummary>, Error> {
     read_guard(actor)?;
@@ -560,12 +575,16 @@ pub async fn event(db: &Db, actor: &Actor, id: i64) -> Result<Event, Error> {
             .count() as i64,
         my_score: None,
     };
+    // Participants see the answers once the event is scored, never while they could still
+    // enter results.
+    let reveal = manages(actor) || summary.status == EventStatus::Scored;
     Ok(Event {
         past_deadline: parse_date(&event.deadline).is_some_and(|d| site_today(&tz) > d),
         provider: event.provider.clone(),
         challenges: challenges
             .iter()
             .map(|c| challenge_view(c, result_type, discipline))
+            .map(|c| if reveal { c } else { sealed(c) })
             .collect(),
         sites,
         can_submit_for,

@@ -562,7 +562,7 @@ async fn insert_results(tx: &mut WriteTx, event_id: i64, rows: &[ResultSeed]) ->
 }
 
 /// QC re-reads per radiology site over the last two quarters.
-const READS_PER_SITE: u64 = 60;
+const READS_PER_SITE: u64 = 90;
 
 const READERS: &[&str] = &[
     "Dr A. Mwangi",

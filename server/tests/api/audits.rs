@@ -9,6 +9,8 @@ const QO: &str = "qo@attest.example";
 const LAB_QO: &str = "qo.lab@attest.example";
 
 on_both_databases!(
+    ;
+    seeded:
     a_quality_officer_plans_conducts_and_submits_an_audit,
     two_auditors_never_overwrite_each_other,
     audits_keep_the_template_version_they_started_with,
@@ -107,7 +109,6 @@ async fn set_pt_scores(app: &TestApp, site: &str, scores: &[(&str, f64)]) {
 }
 
 async fn a_quality_officer_plans_conducts_and_submits_an_audit(app: TestApp) {
-    app.seed_demo().await;
     let qo = app.token_for(QO).await;
     let audit = plan(&app, &qo, "KEN-NBO", template_id(&app, "LAB-QMS").await).await;
     assert_eq!(audit["state"], "planned");
@@ -263,7 +264,6 @@ async fn a_quality_officer_plans_conducts_and_submits_an_audit(app: TestApp) {
 }
 
 async fn two_auditors_never_overwrite_each_other(app: TestApp) {
-    app.seed_demo().await;
     let first = app.token_for(QO).await;
     let second = app.token_for(LAB_QO).await;
     let audit = plan(&app, &first, "KEN-NBO", template_id(&app, "LAB-QMS").await).await;
@@ -369,7 +369,6 @@ fn lab_template_with_heavier_first_item() -> Value {
 }
 
 async fn audits_keep_the_template_version_they_started_with(app: TestApp) {
-    app.seed_demo().await;
     let qo = app.token_for(QO).await;
     let v1 = template_id(&app, "LAB-QMS").await;
     let old = plan(&app, &qo, "KEN-NBO", v1).await;
@@ -438,7 +437,6 @@ async fn audits_keep_the_template_version_they_started_with(app: TestApp) {
 }
 
 async fn bad_input_is_refused_and_nothing_is_half_written(app: TestApp) {
-    app.seed_demo().await;
     let qo = app.token_for(QO).await;
     let mut zero = lab_template_with_heavier_first_item();
     zero["sections"][2]["items"][1]["weight"] = json!(0);
@@ -556,7 +554,6 @@ async fn bad_input_is_refused_and_nothing_is_half_written(app: TestApp) {
 }
 
 async fn audits_are_seen_only_within_scope_and_results_only_after_submission(app: TestApp) {
-    app.seed_demo().await;
     let qo = app.token_for(QO).await;
     let audit = plan(&app, &qo, "KEN-NBO", template_id(&app, "RAD-QA").await).await;
     let id = audit["id"].as_i64().unwrap();
@@ -654,7 +651,6 @@ async fn audits_are_seen_only_within_scope_and_results_only_after_submission(app
 }
 
 async fn findings_are_raised_from_items_and_withdrawn_with_a_reason(app: TestApp) {
-    app.seed_demo().await;
     let qo = app.token_for(QO).await;
     let audit = plan(&app, &qo, "KEN-NBO", template_id(&app, "LAB-QMS").await).await;
     let id = audit["id"].as_i64().unwrap();
@@ -744,7 +740,6 @@ async fn findings_are_raised_from_items_and_withdrawn_with_a_reason(app: TestApp
 }
 
 async fn the_demo_has_two_years_of_audits_with_a_realistic_spread(app: TestApp) {
-    app.seed_demo().await;
     let qo = app.token_for(QO).await;
     let submitted = json_of(
         app.get_as(&qo, "/api/v1/audits?state=submitted&per_page=100")
@@ -777,7 +772,6 @@ async fn the_demo_has_two_years_of_audits_with_a_realistic_spread(app: TestApp) 
 }
 
 async fn the_plan_form_plans_an_audit_as_a_browser_sends_it(app: TestApp) {
-    app.seed_demo().await;
     let browser = app.browser_for(QO).await;
     let template = template_id(&app, "RAD-QA").await.to_string();
     let lead = app.user_id(LAB_QO).await.to_string();
@@ -809,7 +803,6 @@ async fn the_plan_form_plans_an_audit_as_a_browser_sends_it(app: TestApp) {
 }
 
 async fn evidence_photos_are_checked_stored_and_served_back(app: TestApp) {
-    app.seed_demo().await;
     let qo = app.token_for(QO).await;
     let audit = plan(&app, &qo, "KEN-NBO", template_id(&app, "LAB-QMS").await).await;
     let id = audit["id"].as_i64().unwrap();
@@ -878,7 +871,6 @@ async fn evidence_photos_are_checked_stored_and_served_back(app: TestApp) {
 }
 
 async fn the_pattern_view_ranks_items_by_shortfalls_and_drills_down(app: TestApp) {
-    app.seed_demo().await;
     let qo = app.token_for(QO).await;
     let report = json_of(
         app.get_as(&qo, "/api/v1/audits/patterns?from=2000-01-01&to=2100-01-01")

@@ -9,6 +9,9 @@ const LEAD: &str = "lead.nbo@attest.example";
 const ADMIN: &str = "admin@attest.example";
 
 on_both_databases!(
+    every_response_carries_security_headers,
+    ;
+    seeded:
     login_returns_a_bearer_token_for_the_api,
     a_wrong_password_and_an_unknown_email_get_the_same_answer,
     five_failures_lock_the_account_for_fifteen_minutes,
@@ -20,7 +23,6 @@ on_both_databases!(
     a_reset_password_must_be_changed_before_anything_else,
     deactivated_users_cannot_sign_in_and_lose_their_sessions,
     malformed_and_oversized_requests_get_clear_errors,
-    every_response_carries_security_headers,
 );
 
 async fn login(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
@@ -33,7 +35,6 @@ async fn login(app: &TestApp, email: &str, password: &str) -> reqwest::Response 
 }
 
 async fn login_returns_a_bearer_token_for_the_api(app: TestApp) {
-    app.seed_demo().await;
     let response = login(&app, "  Lead.NBO@attest.example ", DEMO_PASSWORD).await;
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
@@ -52,7 +53,6 @@ async fn login_returns_a_bearer_token_for_the_api(app: TestApp) {
 }
 
 async fn a_wrong_password_and_an_unknown_email_get_the_same_answer(app: TestApp) {
-    app.seed_demo().await;
     let wrong = login(&app, LEAD, "not the password").await;
     let unknown = login(&app, "nobody@attest.example", "not the password").await;
     assert_eq!(wrong.status(), 401);
@@ -61,7 +61,6 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer(app: TestApp)
 }
 
 async fn five_failures_lock_the_account_for_fifteen_minutes(app: TestApp) {
-    app.seed_demo().await;
     for _ in 0..5 {
         assert_eq!(login(&app, LEAD, "guessing wrongly").await.status(), 401);
     }
@@ -89,7 +88,6 @@ async fn five_failures_lock_the_account_for_fifteen_minutes(app: TestApp) {
 }
 
 async fn an_expired_session_no_longer_works_and_use_extends_it(app: TestApp) {
-    app.seed_demo().await;
     let token = app.token_for(LEAD).await;
     // Seen five minutes ago, expiring in one minute: a request pushes the expiry back.
     sqlx::query(
@@ -115,7 +113,6 @@ async fn an_expired_session_no_longer_works_and_use_extends_it(app: TestApp) {
 }
 
 async fn logout_ends_the_session(app: TestApp) {
-    app.seed_demo().await;
     let token = app.token_for(LEAD).await;
     let response = app
         .client
@@ -129,7 +126,6 @@ async fn logout_ends_the_session(app: TestApp) {
 }
 
 async fn personal_tokens_are_shown_once_listed_and_revocable(app: TestApp) {
-    app.seed_demo().await;
     let session = app.token_for(LEAD).await;
     let created = app
         .post_as(
@@ -199,7 +195,6 @@ async fn personal_tokens_are_shown_once_listed_and_revocable(app: TestApp) {
 }
 
 async fn cookie_requests_from_another_site_are_refused(app: TestApp) {
-    app.seed_demo().await;
     let browser = app.browser_for(LEAD).await;
     let post = |origin: Option<&str>, fetch_site: Option<&str>| {
         let mut request = browser
@@ -255,7 +250,6 @@ async fn change_password(
 }
 
 async fn changing_the_password_needs_the_current_one_and_ends_other_sessions(app: TestApp) {
-    app.seed_demo().await;
     let token = app.token_for(LEAD).await;
     let other_session = app.token_for(LEAD).await;
 
@@ -298,7 +292,6 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions(app
 }
 
 async fn a_reset_password_must_be_changed_before_anything_else(app: TestApp) {
-    app.seed_demo().await;
     let admin = app.token_for(ADMIN).await;
     let lead_session = app.token_for(LEAD).await;
     let lead_id: i64 = app.user_id(LEAD).await;
@@ -353,7 +346,6 @@ async fn a_reset_password_must_be_changed_before_anything_else(app: TestApp) {
 }
 
 async fn deactivated_users_cannot_sign_in_and_lose_their_sessions(app: TestApp) {
-    app.seed_demo().await;
     let admin = app.token_for(ADMIN).await;
     let staff = app.token_for("staff.nbo@attest.example").await;
     let id: i64 = app.user_id("staff.nbo@attest.example").await;
@@ -391,7 +383,6 @@ async fn deactivated_users_cannot_sign_in_and_lose_their_sessions(app: TestApp) 
 }
 
 async fn malformed_and_oversized_requests_get_clear_errors(app: TestApp) {
-    app.seed_demo().await;
     let admin = app.token_for(ADMIN).await;
     let users_before: i64 = app.count("users").await;
     let post = |body: String, content_type: &'static str| {

@@ -18,6 +18,8 @@ const RM: &str = "rm.eha@attest.example";
 const PASSWORD: &str = "attest-demo-2026";
 
 on_both_databases!(
+    ;
+    seeded:
     a_finding_is_taken_to_a_signed_verified_closure,
     capas_are_seen_and_worked_only_within_scope,
     lists_filter_by_state_overdue_and_age_and_export_csv,
@@ -172,7 +174,6 @@ fn days_between(from: &str, to: &str) -> i64 {
 }
 
 async fn a_finding_is_taken_to_a_signed_verified_closure(app: TestApp) {
-    app.seed_demo().await;
     let (audit, finding) = fresh_finding(&app, "KEN-NBO").await;
     let lead = app.token_for(LEAD).await;
     let qo = app.token_for(QO).await;
@@ -544,7 +545,6 @@ async fn a_finding_is_taken_to_a_signed_verified_closure(app: TestApp) {
 }
 
 async fn capas_are_seen_and_worked_only_within_scope(app: TestApp) {
-    app.seed_demo().await;
     let (_, finding) = fresh_finding(&app, "KEN-NBO").await;
     let lead = app.token_for(LEAD).await;
     let capa = json_of(
@@ -659,7 +659,6 @@ async fn capas_are_seen_and_worked_only_within_scope(app: TestApp) {
 }
 
 async fn lists_filter_by_state_overdue_and_age_and_export_csv(app: TestApp) {
-    app.seed_demo().await;
     let qo = app.token_for(QO).await;
     let mut all = Vec::new();
     for page in 1.. {
@@ -774,7 +773,6 @@ async fn lists_filter_by_state_overdue_and_age_and_export_csv(app: TestApp) {
 }
 
 async fn bad_input_is_refused_and_nothing_is_half_written(app: TestApp) {
-    app.seed_demo().await;
     let lead = app.token_for(LEAD).await;
     let before = app.count("capas").await;
     let trail = app.count("audit_trail").await;

@@ -14,6 +14,8 @@ const STAFF_NBO: &str = "staff.nbo@attest.example";
 const LEAD_KLA: &str = "lead.kla@attest.example";
 
 on_both_databases!(
+    ;
+    seeded:
     a_site_variant_goes_from_draft_to_acknowledged,
     a_new_effective_version_supersedes_the_old_one_in_one_step,
     a_kampala_site_lead_cannot_see_or_change_a_nairobi_variant,
@@ -85,7 +87,6 @@ async fn nairobi_draft(app: &TestApp, lead: &str, code: &str) -> (i64, i64) {
 }
 
 async fn a_site_variant_goes_from_draft_to_acknowledged(app: TestApp) {
-    app.seed_demo().await;
     let lead = app.token_for(LEAD_NBO).await;
     let (id, version) = nairobi_draft(&app, &lead, "LAB-SOP-012-NBO-2").await;
     let base = format!("/api/v1/documents/{id}/versions/{version}");
@@ -236,7 +237,6 @@ async fn a_site_variant_goes_from_draft_to_acknowledged(app: TestApp) {
 }
 
 async fn a_new_effective_version_supersedes_the_old_one_in_one_step(app: TestApp) {
-    app.seed_demo().await;
     let id = document_id(&app, "LAB-SOP-011").await;
     let old: i64 = sqlx::query_scalar("select effective_version_id from documents where id = $1")
         .bind(id)
@@ -348,7 +348,6 @@ async fn a_new_effective_version_supersedes_the_old_one_in_one_step(app: TestApp
 }
 
 async fn a_kampala_site_lead_cannot_see_or_change_a_nairobi_variant(app: TestApp) {
-    app.seed_demo().await;
     let nairobi = app.token_for(LEAD_NBO).await;
     let (id, version) = nairobi_draft(&app, &nairobi, "LAB-SOP-012-NBO-2").await;
     let kampala = app.token_for(LEAD_KLA).await;
@@ -412,7 +411,6 @@ async fn a_kampala_site_lead_cannot_see_or_change_a_nairobi_variant(app: TestApp
 }
 
 async fn staff_read_only_versions_in_force(app: TestApp) {
-    app.seed_demo().await;
     let staff = app.token_for(STAFF_NBO).await;
     let id = document_id(&app, "ADM-SOP-001").await;
     let doc = json_of(
@@ -468,7 +466,6 @@ async fn staff_read_only_versions_in_force(app: TestApp) {
 }
 
 async fn bad_input_is_refused_clearly_and_changes_nothing(app: TestApp) {
-    app.seed_demo().await;
     let lead = app.token_for(LEAD_NBO).await;
     let approver = app.user_id(QO).await;
     let duplicate = json_of(
@@ -634,7 +631,6 @@ async fn bad_input_is_refused_clearly_and_changes_nothing(app: TestApp) {
 }
 
 async fn the_overdue_list_matches_the_review_rule(app: TestApp) {
-    app.seed_demo().await;
     let rows: Vec<(String, String, i64)> = sqlx::query_as(
         "select d.code, v.effective_date, d.review_interval_months from documents d
            join document_versions v on v.id = d.effective_version_id where d.withdrawn_at is null",
@@ -701,7 +697,6 @@ async fn the_overdue_list_matches_the_review_rule(app: TestApp) {
 }
 
 async fn a_confirmed_review_is_signed_and_restarts_the_clock(app: TestApp) {
-    app.seed_demo().await;
     let qo = app.token_for(QO).await;
     let overdue = json_of(
         app.get_as(&qo, "/api/v1/documents?review=overdue&site=global")
@@ -770,7 +765,6 @@ async fn a_confirmed_review_is_signed_and_restarts_the_clock(app: TestApp) {
 }
 
 async fn a_review_can_start_a_revision_instead(app: TestApp) {
-    app.seed_demo().await;
     let id = document_id(&app, "LAB-SOP-011").await;
     let qo = app.token_for(QO).await;
     let reviewed = json_of(
@@ -803,7 +797,6 @@ async fn a_review_can_start_a_revision_instead(app: TestApp) {
 }
 
 async fn a_withdrawn_document_needs_a_reason_and_then_stays_as_it_is(app: TestApp) {
-    app.seed_demo().await;
     let id = document_id(&app, "LAB-SOP-011").await;
     let qo = app.token_for(QO).await;
     json_of(
@@ -867,7 +860,6 @@ async fn a_withdrawn_document_needs_a_reason_and_then_stays_as_it_is(app: TestAp
 }
 
 async fn attached_files_come_back_identical_and_are_checked(app: TestApp) {
-    app.seed_demo().await;
     let lead = app.token_for(LEAD_NBO).await;
     let (id, version) = nairobi_draft(&app, &lead, "LAB-SOP-012-NBO-2").await;
     let base = format!("/api/v1/documents/{id}/versions/{version}");
@@ -909,7 +901,6 @@ async fn attached_files_come_back_identical_and_are_checked(app: TestApp) {
 }
 
 async fn the_register_searches_filters_sorts_and_pages(app: TestApp) {
-    app.seed_demo().await;
     let qo = app.token_for(QO).await;
     let all = json_of(app.get_as(&qo, "/api/v1/documents?per_page=100").await, 200).await;
     assert_eq!(all["total"], app.count("documents").await);
@@ -993,7 +984,6 @@ async fn the_register_searches_filters_sorts_and_pages(app: TestApp) {
 }
 
 async fn document_pages_render_on_the_server_and_hide_other_sites(app: TestApp) {
-    app.seed_demo().await;
     let (status, html) = app.page_as(LEAD_KLA, "/documents?review=overdue").await;
     assert_eq!(status, 200);
     assert!(
@@ -1018,7 +1008,6 @@ async fn document_pages_render_on_the_server_and_hide_other_sites(app: TestApp) 
 }
 
 async fn the_browser_upload_form_attaches_the_file_and_returns_to_the_version(app: TestApp) {
-    app.seed_demo().await;
     let lead = app.token_for(LEAD_NBO).await;
     let (id, version) = nairobi_draft(&app, &lead, "LAB-SOP-012-NBO-2").await;
     let browser = app.browser_for(LEAD_NBO).await;
@@ -1092,7 +1081,6 @@ async fn network_draft(app: &TestApp, owner: &str, code: &str) -> (i64, i64) {
 }
 
 async fn editing_a_draft_counts_as_writing_it_for_self_approval(app: TestApp) {
-    app.seed_demo().await;
     let qo = app.token_for(QO).await;
     let (id, version) = network_draft(&app, &qo, "CLN-SOP-090").await;
     let base = format!("/api/v1/documents/{id}/versions/{version}");
@@ -1128,7 +1116,6 @@ async fn editing_a_draft_counts_as_writing_it_for_self_approval(app: TestApp) {
 }
 
 async fn a_returned_version_loses_its_approval(app: TestApp) {
-    app.seed_demo().await;
     let qo = app.token_for(QO).await;
     let (id, version) = network_draft(&app, &qo, "CLN-SOP-091").await;
     let base = format!("/api/v1/documents/{id}/versions/{version}");
@@ -1175,7 +1162,6 @@ async fn a_returned_version_loses_its_approval(app: TestApp) {
 }
 
 async fn wrong_signature_passwords_lock_the_account_like_wrong_sign_ins(app: TestApp) {
-    app.seed_demo().await;
     let qo = app.token_for(QO).await;
     let (id, version) = network_draft(&app, &qo, "CLN-SOP-092").await;
     let base = format!("/api/v1/documents/{id}/versions/{version}");
@@ -1216,7 +1202,6 @@ async fn wrong_signature_passwords_lock_the_account_like_wrong_sign_ins(app: Tes
 }
 
 async fn the_approver_must_reach_the_documents_site(app: TestApp) {
-    app.seed_demo().await;
     let lead = app.token_for(LEAD_NBO).await;
     // The Asia-Pacific regional manager cannot approve a Nairobi document.
     let refused = json_of(
@@ -1250,7 +1235,6 @@ async fn the_approver_must_reach_the_documents_site(app: TestApp) {
 }
 
 async fn the_new_document_form_sets_acknowledgement_roles_and_self_approval(app: TestApp) {
-    app.seed_demo().await;
     let browser = app.browser_for(LEAD_NBO).await;
     let approver = app.user_id(QO).await.to_string();
     // As the browser sends it without JavaScript: only "Staff" ticked, self-approval ticked.

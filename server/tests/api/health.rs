@@ -4,7 +4,7 @@ use crate::helpers::{on_both_databases, TestApp};
 
 on_both_databases!(
     health_reports_the_database_up,
-    health_is_503_when_the_database_is_unreachable
+    health_is_503_when_the_database_is_unreachable,
 );
 
 async fn health_reports_the_database_up(app: TestApp) {

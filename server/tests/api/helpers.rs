@@ -234,6 +234,74 @@ pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) ->
     }
 }
 
+/// Starts a server on a copy of a database that holds the demo network. The demo is seeded
+/// once per engine and test run (seeding takes seconds; copying, milliseconds); the seed itself
+/// is tested through the live server in `seed.rs`.
+pub async fn spawn_seeded_app(engine: Engine) -> TestApp {
+    match engine {
+        Engine::Sqlite => {
+            let template = sqlite_template().await;
+            spawn_app_with(engine, |config| {
+                let path = config
+                    .database_url
+                    .as_str()
+                    .trim_start_matches("sqlite://")
+                    .to_string();
+                std::fs::copy(template, &path).expect("the seeded template is copied");
+            })
+            .await
+        }
+        Engine::Postgres => {
+            let template = postgres_template().await;
+            let url = postgres_database_from(Some(template)).await;
+            spawn_app_with(engine, move |config| config.database_url = url).await
+        }
+    }
+}
+
+/// Seeds a fresh database of its own, then closes it.
+async fn seed_template(url: &DatabaseUrl) {
+    let db = Db::connect(url).await.expect("the template database opens");
+    db.migrate().await.expect("the template database migrates");
+    server::seed::demo::seed(&db)
+        .await
+        .expect("demo data seeds the template");
+    if matches!(db.engine(), server::db::Engine::Sqlite) {
+        // Everything into the main file, so that copying the file copies the data.
+        sqlx::query("pragma wal_checkpoint(truncate)")
+            .execute(db.pool())
+            .await
+            .expect("checkpoint");
+    }
+    db.close().await;
+}
+
+async fn sqlite_template() -> &'static std::path::Path {
+    static TEMPLATE: tokio::sync::OnceCell<std::path::PathBuf> = tokio::sync::OnceCell::const_new();
+    TEMPLATE
+        .get_or_init(|| async {
+            // Kept for the whole run: the directory is never cleaned up by a guard.
+            let dir = tempfile::tempdir().expect("temporary directory").keep();
+            let path = dir.join("template.db");
+            let url = DatabaseUrl::parse(&format!("sqlite://{}", path.display())).unwrap();
+            seed_template(&url).await;
+            path
+        })
+        .await
+}
+
+async fn postgres_template() -> &'static str {
+    static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    TEMPLATE
+        .get_or_init(|| async {
+            let url = postgres_database_from(None).await;
+            seed_template(&url).await;
+            let name = url.as_str().rsplit('/').next().unwrap_or_default();
+            name.split('?').next().unwrap_or_default().to_string()
+        })
+        .await
+}
+
 /// The URL of the test PostgreSQL server's maintenance database (set by scripts/test.sh).
 pub fn postgres_admin_url() -> String {
     std::env::var("ATTEST_TEST_POSTGRES_URL").unwrap_or_else(|_| {
@@ -246,6 +314,11 @@ pub fn postgres_admin_url() -> String {
 
 /// Creates an empty database on the test server and returns its URL.
 async fn fresh_postgres_database() -> DatabaseUrl {
+    postgres_database_from(None).await
+}
+
+/// Creates a database on the test server, empty or as a copy of `template`, and returns its URL.
+async fn postgres_database_from(template: Option<&str>) -> DatabaseUrl {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let admin_url = postgres_admin_url();
     let name = format!(
@@ -257,7 +330,10 @@ async fn fresh_postgres_database() -> DatabaseUrl {
     let mut admin = sqlx::PgConnection::connect(&admin_url)
         .await
         .expect("the test PostgreSQL server answers");
-    sqlx::query(&format!("create database {name}"))
+    let copy = template
+        .map(|t| format!(" template {t}"))
+        .unwrap_or_default();
+    sqlx::query(&format!("create database {name}{copy}"))
         .execute(&mut admin)
         .await
         .expect("test database created");
@@ -270,14 +346,24 @@ async fn fresh_postgres_database() -> DatabaseUrl {
 }
 
 /// Declares each listed `async fn name(app: TestApp)` as two tests, `sqlite::name` and
-/// `postgres::name`, each with a server of its own.
+/// `postgres::name`, each with a server of its own. Tests listed after `; seeded:` start with
+/// the demo network already loaded (a copy of a database seeded once per run).
 macro_rules! on_both_databases {
     ($($test:ident),* $(,)?) => {
+        crate::helpers::on_both_databases!($($test),* ; seeded:);
+    };
+    ($($test:ident),* $(,)? ; seeded: $($seeded:ident),* $(,)?) => {
         mod sqlite {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $test() {
                     super::$test(crate::helpers::spawn_app(crate::helpers::Engine::Sqlite).await).await
+                }
+            )*
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $seeded() {
+                    super::$seeded(crate::helpers::spawn_seeded_app(crate::helpers::Engine::Sqlite).await).await
                 }
             )*
         }
@@ -286,6 +372,12 @@ macro_rules! on_both_databases {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $test() {
                     super::$test(crate::helpers::spawn_app(crate::helpers::Engine::Postgres).await).await
+                }
+            )*
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $seeded() {
+                    super::$seeded(crate::helpers::spawn_seeded_app(crate::helpers::Engine::Postgres).await).await
                 }
             )*
         }

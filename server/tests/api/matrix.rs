@@ -5,7 +5,11 @@ use serde_json::{json, Value};
 
 use crate::helpers::{on_both_databases, TestApp};
 
-on_both_databases!(every_api_route_obeys_the_authorization_matrix);
+on_both_databases!(
+    ;
+    seeded:
+    every_api_route_obeys_the_authorization_matrix,
+);
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -305,7 +309,6 @@ async fn call(app: &TestApp, method: &str, path: &str, concrete: &str, token: Op
 }
 
 async fn every_api_route_obeys_the_authorization_matrix(app: TestApp) {
-    app.seed_demo().await;
     let openapi: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
     let target: i64 = app.user_id("lead.amm@attest.example").await;
     let variants = site_variants(&app).await;

@@ -5,16 +5,18 @@ use crate::helpers::{on_both_databases, spawn_app_with, Engine, TestApp};
 const QO: &str = "qo@attest.example";
 
 on_both_databases!(
+    unknown_route_answers_404_with_a_readable_page,
+    empty_network_says_how_to_add_sites,
+    pages_carry_a_content_security_policy_with_a_script_nonce,
+    ;
+    seeded:
     sites_page_renders_every_site_grouped_by_region,
     site_detail_shows_services_tests_and_programmes,
     unknown_site_answers_404_with_a_readable_page,
-    unknown_route_answers_404_with_a_readable_page,
-    empty_network_says_how_to_add_sites,
     site_list_server_function_returns_the_network,
     pages_are_compressed_when_the_client_accepts_it,
     signed_out_visitors_are_sent_to_sign_in_and_back,
     a_site_lead_sees_only_their_own_site,
-    pages_carry_a_content_security_policy_with_a_script_nonce,
     server_functions_answer_errors_with_their_status,
     the_login_form_works_without_javascript,
 );
@@ -39,7 +41,6 @@ fn region_count(region_html: &str) -> usize {
 }
 
 async fn sites_page_renders_every_site_grouped_by_region(app: TestApp) {
-    app.seed_demo().await;
     let (status, html) = app.page_as(QO, "/sites").await;
     assert_eq!(status, 200);
     assert!(html.contains("<title>Sites · Attest</title>"), "{html}");
@@ -62,7 +63,6 @@ async fn sites_page_renders_every_site_grouped_by_region(app: TestApp) {
 }
 
 async fn site_detail_shows_services_tests_and_programmes(app: TestApp) {
-    app.seed_demo().await;
     let (status, html) = app.page_as(QO, "/sites/KEN-NBO").await;
     assert_eq!(status, 200);
     assert!(html.contains("<title>Nairobi Health Assessment Centre (KEN-NBO) · Attest</title>"));
@@ -84,7 +84,6 @@ async fn site_detail_shows_services_tests_and_programmes(app: TestApp) {
 }
 
 async fn unknown_site_answers_404_with_a_readable_page(app: TestApp) {
-    app.seed_demo().await;
     let (status, html) = app.page_as(QO, "/sites/XXX-NOPE").await;
     assert_eq!(status, 404);
     assert!(html.contains("There is no site with the code"), "{html}");
@@ -111,7 +110,6 @@ async fn empty_network_says_how_to_add_sites(app: TestApp) {
 }
 
 async fn site_list_server_function_returns_the_network(app: TestApp) {
-    app.seed_demo().await;
     let browser = app.browser_for(QO).await;
     let response = browser
         .post(app.url("/rpc/sites/list"))
@@ -132,7 +130,6 @@ async fn site_list_server_function_returns_the_network(app: TestApp) {
 }
 
 async fn pages_are_compressed_when_the_client_accepts_it(app: TestApp) {
-    app.seed_demo().await;
     let browser = app.browser_for(QO).await;
     for encoding in ["br", "gzip"] {
         let response = browser
@@ -188,7 +185,6 @@ async fn built_client_is_linked_and_cached_for_a_year_on_postgres() {
 }
 
 async fn signed_out_visitors_are_sent_to_sign_in_and_back(app: TestApp) {
-    app.seed_demo().await;
     let response = app
         .client
         .get(app.url("/sites/KEN-NBO"))
@@ -204,7 +200,6 @@ async fn signed_out_visitors_are_sent_to_sign_in_and_back(app: TestApp) {
 }
 
 async fn a_site_lead_sees_only_their_own_site(app: TestApp) {
-    app.seed_demo().await;
     let (status, html) = app.page_as("lead.nbo@attest.example", "/sites").await;
     assert_eq!(status, 200);
     assert!(html.contains("KEN-NBO"));
@@ -246,7 +241,6 @@ async fn pages_carry_a_content_security_policy_with_a_script_nonce(app: TestApp)
 }
 
 async fn server_functions_answer_errors_with_their_status(app: TestApp) {
-    app.seed_demo().await;
     let response = app
         .client
         .post(app.url("/rpc/sites/list"))
@@ -265,7 +259,6 @@ async fn server_functions_answer_errors_with_their_status(app: TestApp) {
 }
 
 async fn the_login_form_works_without_javascript(app: TestApp) {
-    app.seed_demo().await;
     let form = |password: &'static str| {
         app.client
             .post(app.url("/rpc/account/login"))

@@ -11,6 +11,8 @@ const LEAD: &str = "lead.nbo@attest.example";
 const RM: &str = "rm.eha@attest.example";
 
 on_both_databases!(
+    ;
+    seeded:
     quantitative_worked_examples_score_through_the_api,
     categories_titres_smear_and_dst_score_through_the_api,
     unsuccessful_participation_opens_one_critical_capa_and_notifies_the_manager,
@@ -157,7 +159,6 @@ const CONSENSUS_SITES: [(&str, f64); 7] = [
 ];
 
 async fn quantitative_worked_examples_score_through_the_api(app: TestApp) {
-    app.seed_demo().await;
     let qo = app.token_for(QO).await;
     let sites: Vec<&str> = CONSENSUS_SITES.iter().map(|(s, _)| *s).collect();
     scheme(
@@ -193,6 +194,18 @@ async fn quantitative_worked_examples_score_through_the_api(app: TestApp) {
     let c = challenge_ids(&ev);
     // Nairobi's site lead enters Nairobi's results.
     let lead = app.token_for(LEAD).await;
+    // Before scoring, participants do not see the answers.
+    let sealed = json_of(
+        app.get_as(&lead, &format!("/api/v1/pt/events/{id}")).await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        sealed["challenges"][0]["assigned_value"],
+        Value::Null,
+        "{sealed}"
+    );
+    assert_eq!(sealed["challenges"][0]["sigma_pt"], Value::Null);
     let entered = json_of(
         submit(
             &app,
@@ -364,7 +377,6 @@ async fn quantitative_worked_examples_score_through_the_api(app: TestApp) {
 }
 
 async fn categories_titres_smear_and_dst_score_through_the_api(app: TestApp) {
-    app.seed_demo().await;
     let qo = app.token_for(QO).await;
     // Titres: expected 1:16 → 1:8, 1:16, 1:32 correct, 1:64 not; 4 of 5 = 80% passes.
     scheme(
@@ -498,7 +510,6 @@ async fn categories_titres_smear_and_dst_score_through_the_api(app: TestApp) {
 }
 
 async fn unsuccessful_participation_opens_one_critical_capa_and_notifies_the_manager(app: TestApp) {
-    app.seed_demo().await;
     let qo = app.token_for(QO).await;
     scheme(
         &app,
@@ -613,7 +624,6 @@ async fn unsuccessful_participation_opens_one_critical_capa_and_notifies_the_man
 }
 
 async fn csv_import_checks_every_row_and_applies_as_chosen(app: TestApp) {
-    app.seed_demo().await;
     let qo = app.token_for(QO).await;
     scheme(
         &app,
@@ -756,7 +766,6 @@ fn read(site: &str, exam: String, reader: &str, primary: &str, qc: &str, day: &s
 }
 
 async fn radiology_qc_metrics_kappa_and_flags(app: TestApp) {
-    app.seed_demo().await;
     let qo = app.token_for(QO).await;
     // The worked example: 100 reads, κ = 0.7535.
     let mut reads = Vec::new();
@@ -974,7 +983,6 @@ async fn radiology_qc_metrics_kappa_and_flags(app: TestApp) {
 }
 
 async fn bad_input_is_refused_with_clear_errors(app: TestApp) {
-    app.seed_demo().await;
     let qo = app.token_for(QO).await;
     scheme(
         &app,
@@ -1174,7 +1182,6 @@ async fn bad_input_is_refused_with_clear_errors(app: TestApp) {
 }
 
 async fn the_demo_has_scored_history_and_an_open_round(app: TestApp) {
-    app.seed_demo().await;
     let lead = app.token_for("lead.kla@attest.example").await;
     let history = json_of(
         app.get_as(&lead, "/api/v1/pt/sites/UGA-KLA/history").await,

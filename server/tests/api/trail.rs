@@ -16,8 +16,10 @@ on_both_databases!(
     an_altered_entry_is_reported_by_verify,
     a_removed_entry_is_reported_by_verify,
     the_database_refuses_to_change_or_delete_entries,
-    concurrent_changes_keep_one_unbroken_chain,
     the_trail_can_be_filtered_by_entity_actor_site_and_date,
+    ;
+    seeded:
+    concurrent_changes_keep_one_unbroken_chain,
     a_signature_needs_the_signers_password_and_is_recorded,
 );
 
@@ -73,9 +75,20 @@ async fn make_some_changes(app: &TestApp) {
 async fn every_change_is_chained_and_the_chain_verifies(app: TestApp) {
     make_some_changes(&app).await;
     let entries = app.count("audit_trail").await;
-    // 11 demo users + the seed itself + a sign-in + three tokens, and one entry per demo CAPA
-    // (its timeline starts with how the demo loaded it).
-    assert_eq!(entries, 16 + app.count("capas").await);
+    // 11 demo users + the seed itself + a sign-in + three tokens, one entry per demo PT scheme,
+    // one per demo CAPA (its timeline starts with how the demo loaded it), and one more for each
+    // automatic PT/radiology CAPA the demo took past "open".
+    let walked: i64 = sqlx::query_scalar(
+        "select count(*) from capas where source in ('pt_result', 'pt_event', 'radiology_qc') and state <> 'open'",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    assert!(walked > 0);
+    assert_eq!(
+        entries,
+        16 + app.count("pt_schemes").await + app.count("capas").await + walked
+    );
     assert_eq!(verify(&app), (0, format!("ok {entries} entries")));
     let login: (Option<String>, Option<String>) =
         sqlx::query_as("select ip, user_agent from audit_trail where action = 'auth.login'")
@@ -146,7 +159,6 @@ async fn the_database_refuses_to_change_or_delete_entries(app: TestApp) {
 }
 
 async fn concurrent_changes_keep_one_unbroken_chain(app: TestApp) {
-    app.seed_demo().await;
     let emails = [
         "admin@attest.example",
         "qo@attest.example",
@@ -226,7 +238,6 @@ async fn the_trail_can_be_filtered_by_entity_actor_site_and_date(app: TestApp) {
 }
 
 async fn a_signature_needs_the_signers_password_and_is_recorded(app: TestApp) {
-    app.seed_demo().await;
     let row = server::users::repo::find_by_email(&app.db, "qo@attest.example")
         .await
         .unwrap()

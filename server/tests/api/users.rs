@@ -7,6 +7,8 @@ use crate::helpers::{on_both_databases, TestApp};
 const ADMIN: &str = "admin@attest.example";
 
 on_both_databases!(
+    ;
+    seeded:
     an_administrator_creates_a_user_who_must_change_the_temporary_password,
     invalid_new_users_are_refused_field_by_field,
     only_administrators_manage_users,
@@ -23,7 +25,6 @@ fn new_user(email: &str) -> Value {
 }
 
 async fn an_administrator_creates_a_user_who_must_change_the_temporary_password(app: TestApp) {
-    app.seed_demo().await;
     let admin = app.token_for(ADMIN).await;
     let response = create(&app, &admin, new_user("W.Njoroge@attest.example")).await;
     assert_eq!(response.status(), 201);
@@ -68,7 +69,6 @@ async fn an_administrator_creates_a_user_who_must_change_the_temporary_password(
 }
 
 async fn invalid_new_users_are_refused_field_by_field(app: TestApp) {
-    app.seed_demo().await;
     let admin = app.token_for(ADMIN).await;
     let before = app.count("users").await;
     let response = create(
@@ -97,7 +97,6 @@ async fn invalid_new_users_are_refused_field_by_field(app: TestApp) {
 }
 
 async fn only_administrators_manage_users(app: TestApp) {
-    app.seed_demo().await;
     for email in [
         "qo@attest.example",
         "rm.eha@attest.example",
@@ -126,7 +125,6 @@ async fn only_administrators_manage_users(app: TestApp) {
 }
 
 async fn role_and_scope_change_together_and_are_recorded(app: TestApp) {
-    app.seed_demo().await;
     let admin = app.token_for(ADMIN).await;
     let id: i64 = app.user_id("staff.nbo@attest.example").await;
     let patch = |body: Value| {
@@ -176,7 +174,6 @@ async fn role_and_scope_change_together_and_are_recorded(app: TestApp) {
 }
 
 async fn the_user_list_searches_filters_and_pages(app: TestApp) {
-    app.seed_demo().await;
     let admin = app.token_for(ADMIN).await;
     let page: Value = app
         .get_as(&admin, "/api/v1/users?per_page=3&page=2")

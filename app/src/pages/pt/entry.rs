@@ -1,0 +1,282 @@
+//! Entering an event's results for one site: one field per sample, laid out for a phone (a
+//! choice list for categories, a decimal keypad for numbers), the reason when late, and a CSV
+//! import with a downloadable template that reports errors by line and column.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use crate::api::pt::{get_pt_event, get_pt_results, ImportPtResults, SubmitPtResults};
+use crate::components::feedback::{ErrorPanel, Loading};
+use crate::components::forms::FormError;
+use crate::error::AppError;
+use crate::model::pt::{Challenge, Event, EventResults, EventStatus, ResultType, ScoreMethod};
+
+#[component]
+pub fn EnterResultsPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()));
+    let import = ServerAction::<ImportPtResults>::new();
+    let data = Resource::new(
+        move || (id(), import.version().get()),
+        |(id, _)| async move {
+            let Some(id) = id else {
+                return Err(AppError::NotFound("That is not a PT event id.".into()));
+            };
+            Ok::<_, AppError>((get_pt_event(id).await?, get_pt_results(id).await?))
+        },
+    );
+    view! {
+        <section class="page page--narrow">
+            <nav class="breadcrumbs" aria-label="Breadcrumb">
+                <A href="/pt">"PT/EQA"</A>
+                {move || id().map(|id| view! { " › " <A href=format!("/pt/events/{id}")>"Event"</A> })}
+            </nav>
+            <Transition fallback=|| view! { <Loading label="Loading the event…" /> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok((event, results)) if event.can_submit_for.is_empty() => {
+                            let _ = results;
+                            let error = AppError::Forbidden(format!("You cannot enter results for {} {}.", event.summary.scheme_code, event.summary.code));
+                            crate::pages::set_status(403);
+                            view! { <Title text="Enter PT results" /><ErrorPanel error /> }.into_any()
+                        }
+                        Ok((event, results)) => view! { <EntryForms event results import /> }.into_any(),
+                        Err(error) => {
+                            crate::pages::set_status(error.status());
+                            view! { <Title text="Enter PT results" /><ErrorPanel error /> }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn EntryForms(
+    event: Event,
+    results: EventResults,
+    import: ServerAction<ImportPtResults>,
+) -> impl IntoView {
+    let s = event.summary.clone();
+    let id = s.id;
+    let site = RwSignal::new(event.can_submit_for[0].clone());
+    let submit = ServerAction::<SubmitPtResults>::new();
+    let error = Signal::derive(move || submit.value().get().and_then(Result::err));
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = submit.value().get() {
+            navigate(&format!("/pt/events/{id}?entered=1"), Default::default());
+        }
+    });
+    let late = event.past_deadline || s.status != EventStatus::Open;
+    let challenges = StoredValue::new(event.challenges.clone());
+    let results = StoredValue::new(results);
+    let result_type = s.result_type;
+    let sites = event.can_submit_for.clone();
+    let existing = move |challenge: i64| {
+        results.with_value(|r| {
+            r.results
+                .iter()
+                .find(|x| x.challenge_id == challenge && x.site == site.get())
+                .cloned()
+        })
+    };
+    let has_existing =
+        move || results.with_value(|r| r.results.iter().any(|x| x.site == site.get()));
+    view! {
+        <Title text=format!("Enter results — {} {}", s.scheme_name, s.code) />
+        <h1>{format!("{} — {}", s.scheme_name, s.code)}</h1>
+        <p class="lead">{format!("Deadline {}. {} samples.", s.deadline, s.challenges)}</p>
+        {late.then(|| view! {
+            <p class="notice notice--warning" role="note">
+                <span aria-hidden="true">"⚠ "</span>
+                {format!("The deadline ({}) has passed or the event is closed: results entered now count as late (unacceptable in the event score) and need a reason.", s.deadline)}
+            </p>
+        })}
+        <ActionForm action=submit attr:class="form form--entry">
+            <input type="hidden" name="id" value=id />
+            <input type="hidden" name="form[replace]" prop:value=move || if has_existing() { "true" } else { "false" } />
+            {if sites.len() > 1 {
+                view! {
+                    <div class="field">
+                        <label class="field__label" for="pt-site">"Site"</label>
+                        <select id="pt-site" name="form[site]" on:change=move |ev| site.set(event_target_value(&ev))>
+                            {sites.iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                        </select>
+                    </div>
+                }.into_any()
+            } else {
+                view! { <p>"Site: "<strong>{sites[0].clone()}</strong></p><input type="hidden" name="form[site]" value=sites[0].clone() /> }.into_any()
+            }}
+            {move || has_existing().then(|| view! {
+                <p class="muted">"This site has entered results already: saving replaces them (the change is recorded)."</p>
+            })}
+            {move || challenges.get_value().into_iter().enumerate().map(|(i, c)| {
+                let prior = existing(c.id);
+                view! { <SampleField i c prior result_type error /> }
+            }).collect_view()}
+            {late.then(|| view! {
+                <div class="field">
+                    <label class="field__label" for="pt-late">"Why are the results late?"</label>
+                    <textarea id="pt-late" name="form[late_reason]" rows="2" required maxlength="1000"></textarea>
+                    {move || error.get().and_then(|e| e.field("late_reason")).map(|m| view! { <p class="field__error" role="alert">{m}</p> })}
+                </div>
+            })}
+            <FormError error />
+            <button type="submit" class="button button--primary button--block" disabled=move || submit.pending().get()>
+                {move || if submit.pending().get() { "Saving…" } else { "Save results" }}
+            </button>
+        </ActionForm>
+        <CsvImport id late import />
+    }
+}
+
+#[component]
+fn SampleField(
+    i: usize,
+    c: Challenge,
+    prior: Option<crate::model::pt::PtResult>,
+    result_type: ResultType,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let input_id = format!("pt-value-{i}");
+    let name = format!("form[results][{i}][value]");
+    let value = prior.as_ref().map(|p| p.value.clone()).unwrap_or_default();
+    let unit = if c.unit.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", c.unit)
+    };
+    let label = format!("{} — {}{unit}", c.code, c.analyte);
+    let field_error = move |field: &'static str| {
+        move || {
+            error
+                .get()
+                .and_then(|e| e.field(&format!("results[{i}].{field}")))
+                .map(|m| view! { <p class="field__error" role="alert">{m}</p> })
+        }
+    };
+    let input = if !c.categories.is_empty() {
+        let options = c.categories.clone();
+        view! {
+            <select id=input_id.clone() name=name>
+                <option value="">"— not entered —"</option>
+                {options.into_iter().map(|o| { let selected = o == value; view! { <option value=o.clone() selected=selected>{o.clone()}</option> } }).collect_view()}
+            </select>
+        }
+        .into_any()
+    } else if result_type == ResultType::Titre {
+        view! { <input id=input_id.clone() name=name type="text" placeholder="1:16 or non-reactive" autocomplete="off" value=value /> }.into_any()
+    } else {
+        view! { <input id=input_id.clone() name=name type="text" inputmode="decimal" placeholder="e.g. 12.9" autocomplete="off" value=value /> }.into_any()
+    };
+    let u = prior
+        .as_ref()
+        .and_then(|p| p.u_lab)
+        .map(|v| v.to_string())
+        .unwrap_or_default();
+    let expanded = prior
+        .as_ref()
+        .and_then(|p| p.expanded_lab)
+        .map(|v| v.to_string())
+        .unwrap_or_default();
+    view! {
+        <div class="field field--sample">
+            <input type="hidden" name=format!("form[results][{i}][challenge_id]") value=c.id />
+            <label class="field__label" for=input_id>{label}</label>
+            {input}
+            {field_error("value")}
+            {field_error("unit")}
+            {(c.method == ScoreMethod::Zeta).then(|| view! {
+                <label class="field__label field__label--sub" for=format!("pt-u-{i}")>"Standard uncertainty u(x)"</label>
+                <input id=format!("pt-u-{i}") name=format!("form[results][{i}][u]") type="text" inputmode="decimal" value=u />
+                {field_error("u")}
+            })}
+            {(c.method == ScoreMethod::En).then(|| view! {
+                <label class="field__label field__label--sub" for=format!("pt-U-{i}")>"Expanded uncertainty U (k = 2)"</label>
+                <input id=format!("pt-U-{i}") name=format!("form[results][{i}][expanded]") type="text" inputmode="decimal" value=expanded />
+                {field_error("expanded")}
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn CsvImport(id: i64, late: bool, import: ServerAction<ImportPtResults>) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let error = Signal::derive(move || import.value().get().and_then(Result::err));
+    #[cfg(feature = "hydrate")]
+    let read_file = move |ev: leptos::ev::Event| {
+        use leptos::wasm_bindgen::JsCast;
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            if let Ok(value) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                text.set(value.as_string().unwrap_or_default());
+            }
+        });
+    };
+    #[cfg(not(feature = "hydrate"))]
+    let read_file = move |_ev: leptos::ev::Event| {};
+    view! {
+        <section class="panel" aria-labelledby="csv-import">
+            <h2 id="csv-import">"Import from a CSV file"</h2>
+            <p>
+                "Download the "<a href=format!("/api/v1/pt/events/{id}/results/template.csv") download="pt-results.csv">"template"</a>
+                ", fill in the value column, then choose the file (or paste its contents). Every row is checked; with errors nothing is imported unless you choose to import the valid rows."
+            </p>
+            <ActionForm action=import attr:class="form">
+                <input type="hidden" name="id" value=id />
+                <div class="field">
+                    <label class="field__label" for="pt-csv-file">"CSV file"</label>
+                    <input id="pt-csv-file" type="file" accept=".csv,text/csv" on:change=read_file />
+                </div>
+                <div class="field">
+                    <label class="field__label" for="pt-csv">"CSV contents"</label>
+                    <textarea id="pt-csv" name="csv" rows="6" required prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                </div>
+                <label class="checkbox"><input type="checkbox" name="valid_rows" value="true" />" Import the valid rows even if some are wrong"</label>
+                <label class="checkbox"><input type="checkbox" name="replace" value="true" />" Replace results already entered"</label>
+                {late.then(|| view! {
+                    <div class="field">
+                        <label class="field__label" for="pt-csv-late">"Why are the results late?"</label>
+                        <input id="pt-csv-late" type="text" name="late_reason" maxlength="1000" />
+                    </div>
+                })}
+                <FormError error />
+                <button type="submit" class="button" disabled=move || import.pending().get()>
+                    {move || if import.pending().get() { "Checking…" } else { "Check and import" }}
+                </button>
+            </ActionForm>
+            {move || import.value().get().and_then(Result::ok).map(|report| view! {
+                <div class=if report.applied { "notice" } else { "notice notice--warning" } role="status">
+                    <p>
+                        {if report.applied {
+                            format!("Imported {} of {} rows.", report.imported, report.rows)
+                        } else {
+                            format!("Nothing imported: {} row{} with errors.", report.errors.len(), if report.errors.len() == 1 { "" } else { "s" })
+                        }}
+                    </p>
+                    {(!report.errors.is_empty()).then(|| view! {
+                        <table class="table table--compact">
+                            <thead><tr><th scope="col">"Line"</th><th scope="col">"Column"</th><th scope="col">"Problem"</th></tr></thead>
+                            <tbody>
+                                {report.errors.into_iter().map(|e| view! { <tr><td>{e.line}</td><td>{e.column}</td><td>{e.message}</td></tr> }).collect_view()}
+                            </tbody>
+                        </table>
+                    })}
+                </div>
+            })}
+        </section>
+    }
+}
