@@ -25,8 +25,8 @@ use crate::model::documents::{
     DocumentSummary, DraftUpdate, NewDocument, ReviewInput, Version, VersionDiff,
 };
 use crate::model::pt::{
-    Event, EventQuery, EventResults, EventSummary, ImportMode, ImportReport, QcMetrics, QcQuery,
-    Scheme, SiteHistory, SubmitResults,
+    Challenge, ChallengeUpdate, Event, EventQuery, EventResults, EventSummary, ImportMode,
+    ImportReport, NewEvent, NewScheme, QcMetrics, QcQuery, Scheme, SiteHistory, SubmitResults,
 };
 use crate::model::sites::{Site, SiteSummary};
 use crate::model::users::{
@@ -167,6 +167,13 @@ pub trait Backend: Send + Sync + 'static {
     async fn score_pt_event(&self, id: i64) -> Result<Event, AppError>;
     async fn pt_site_history(&self, code: String) -> Result<SiteHistory, AppError>;
     async fn radiology_metrics(&self, query: QcQuery) -> Result<QcMetrics, AppError>;
+    async fn create_pt_scheme(&self, scheme: NewScheme) -> Result<Scheme, AppError>;
+    async fn create_pt_event(&self, event: NewEvent) -> Result<Event, AppError>;
+    async fn update_pt_challenge(
+        &self,
+        id: i64,
+        update: ChallengeUpdate,
+    ) -> Result<Challenge, AppError>;
 }
 
 /// The backend as it is stored in context.

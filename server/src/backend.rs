@@ -22,8 +22,8 @@ use app::model::documents::{
     DocumentSummary, DraftUpdate, NewDocument, ReviewInput, Version, VersionDiff,
 };
 use app::model::pt::{
-    Event, EventQuery, EventResults, EventSummary, ImportMode, ImportReport, QcMetrics, QcQuery,
-    Scheme, SiteHistory, SubmitResults,
+    Challenge, ChallengeUpdate, Event, EventQuery, EventResults, EventSummary, ImportMode,
+    ImportReport, NewEvent, NewScheme, QcMetrics, QcQuery, Scheme, SiteHistory, SubmitResults,
 };
 use app::model::sites::{Site, SiteSummary};
 use app::model::users::{
@@ -455,5 +455,21 @@ impl Backend for UiBackend {
 
     async fn radiology_metrics(&self, query: QcQuery) -> Result<QcMetrics, AppError> {
         ui(pt::metrics(&self.db, &active_actor()?, &query).await)
+    }
+
+    async fn create_pt_scheme(&self, scheme: NewScheme) -> Result<Scheme, AppError> {
+        ui(pt::create_scheme(&self.db, &active_actor()?, scheme).await)
+    }
+
+    async fn create_pt_event(&self, event: NewEvent) -> Result<Event, AppError> {
+        ui(pt::create_event(&self.db, &active_actor()?, event).await)
+    }
+
+    async fn update_pt_challenge(
+        &self,
+        id: i64,
+        update: ChallengeUpdate,
+    ) -> Result<Challenge, AppError> {
+        ui(pt::update_challenge(&self.db, &active_actor()?, id, update).await)
     }
 }

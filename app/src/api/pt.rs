@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::model::pt::{
-    Event, EventQuery, EventResults, EventSummary, ImportMode, ImportReport, QcMetrics, QcQuery,
-    ResultInput, Scheme, SiteHistory, SubmitResults,
+    Challenge, ChallengeUpdate, Discipline, Event, EventQuery, EventResults, EventSummary,
+    ImportReport, NewChallenge, NewEvent, NewScheme, QcMetrics, QcQuery, ResultInput, ResultType,
+    Scheme, ScoreMethod, SiteHistory, SubmitResults,
 };
 use crate::model::users::Page;
 
@@ -131,6 +132,7 @@ pub async fn import_pt_results(
     #[server(default)] replace: String,
     #[server(default)] late_reason: String,
 ) -> Result<ImportReport, AppError> {
+    use crate::model::pt::ImportMode;
     let mode = if valid_rows == "true" {
         ImportMode::ValidRows
     } else {
@@ -172,6 +174,214 @@ pub async fn radiology_metrics(query: QcQuery) -> Result<QcMetrics, AppError> {
     crate::backend::backend()?.radiology_metrics(query).await
 }
 
+/// A number typed into a form: empty is none; anything else must parse.
+fn typed_number(fields: &mut Vec<(String, String)>, field: String, text: &str) -> Option<f64> {
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    match t.parse::<f64>() {
+        Ok(n) if n.is_finite() => Some(n),
+        _ => {
+            fields.push((field, format!("'{t}' is not a number; write it like 12.5.")));
+            None
+        }
+    }
+}
+
+fn invalid(fields: Vec<(String, String)>) -> AppError {
+    AppError::Invalid {
+        message: "Please correct the fields marked.".into(),
+        fields,
+    }
+}
+
+/// The new-scheme form, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SchemeForm {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub provider: String,
+    #[serde(default)]
+    pub discipline: String,
+    #[serde(default)]
+    pub result_type: String,
+    #[serde(default)]
+    pub events_per_year: String,
+    /// Ticked site codes.
+    #[serde(default)]
+    pub sites: Vec<String>,
+}
+
+pub fn new_scheme(form: SchemeForm) -> Result<NewScheme, AppError> {
+    let events_per_year = match form.events_per_year.trim() {
+        "" => None,
+        t => Some(t.parse::<i64>().map_err(|_| {
+            invalid(vec![(
+                "events_per_year".into(),
+                "Give a whole number from 1 to 12.".into(),
+            )])
+        })?),
+    };
+    Ok(NewScheme {
+        code: form.code,
+        name: form.name,
+        provider: form.provider,
+        discipline: Discipline::parse(&form.discipline),
+        result_type: ResultType::parse(&form.result_type),
+        events_per_year,
+        sites: form.sites,
+    })
+}
+
+#[server(prefix = "/rpc", endpoint = "pt/schemes/create")]
+pub async fn create_pt_scheme(#[server(default)] form: SchemeForm) -> Result<Scheme, AppError> {
+    let scheme = crate::backend::backend()?
+        .create_pt_scheme(new_scheme(form)?)
+        .await?;
+    crate::pages::redirect_after_form(&format!("/pt?tab=schemes&created={}", scheme.code));
+    Ok(scheme)
+}
+
+/// One challenge row of the new-event form, as typed; rows without a sample id are unused.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChallengeRow {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub analyte: String,
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub method: String,
+    #[serde(default)]
+    pub assigned_value: String,
+    #[serde(default)]
+    pub sigma_pt: String,
+    #[serde(default)]
+    pub u_assigned: String,
+    #[serde(default)]
+    pub expanded_assigned: String,
+    #[serde(default)]
+    pub consensus: String,
+    #[serde(default)]
+    pub expected: String,
+}
+
+/// The new-event form, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventForm {
+    #[serde(default)]
+    pub scheme: String,
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub dispatch_date: String,
+    #[serde(default)]
+    pub deadline: String,
+    #[serde(default)]
+    pub challenges: Vec<ChallengeRow>,
+}
+
+pub fn new_event(form: EventForm) -> Result<NewEvent, AppError> {
+    let mut fields = Vec::new();
+    let mut challenges = Vec::new();
+    for (i, row) in form.challenges.into_iter().enumerate() {
+        if row.code.trim().is_empty() && row.analyte.trim().is_empty() {
+            continue;
+        }
+        let f = |name: &str| format!("challenges[{i}].{name}");
+        let expected = row.expected.trim().to_string();
+        challenges.push(NewChallenge {
+            assigned_value: typed_number(&mut fields, f("assigned_value"), &row.assigned_value),
+            sigma_pt: typed_number(&mut fields, f("sigma_pt"), &row.sigma_pt),
+            u_assigned: typed_number(&mut fields, f("u_assigned"), &row.u_assigned),
+            expanded_assigned: typed_number(
+                &mut fields,
+                f("expanded_assigned"),
+                &row.expanded_assigned,
+            ),
+            consensus: row.consensus == "true",
+            method: ScoreMethod::parse(row.method.trim()),
+            expected: (!expected.is_empty()).then_some(expected),
+            code: row.code,
+            analyte: row.analyte,
+            unit: row.unit,
+        });
+    }
+    if !fields.is_empty() {
+        return Err(invalid(fields));
+    }
+    Ok(NewEvent {
+        scheme: form.scheme,
+        code: form.code,
+        dispatch_date: form.dispatch_date,
+        deadline: form.deadline,
+        challenges,
+    })
+}
+
+#[server(prefix = "/rpc", endpoint = "pt/events/create")]
+pub async fn create_pt_event(#[server(default)] form: EventForm) -> Result<Event, AppError> {
+    let event = crate::backend::backend()?
+        .create_pt_event(new_event(form)?)
+        .await?;
+    crate::pages::redirect_after_form(&format!("/pt/events/{}", event.summary.id));
+    Ok(event)
+}
+
+/// A challenge's assigned value, σpt, uncertainties or expected answer, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChallengeValuesForm {
+    #[serde(default)]
+    pub assigned_value: String,
+    #[serde(default)]
+    pub sigma_pt: String,
+    #[serde(default)]
+    pub u_assigned: String,
+    #[serde(default)]
+    pub expanded_assigned: String,
+    #[serde(default)]
+    pub expected: String,
+}
+
+pub fn challenge_update(form: ChallengeValuesForm) -> Result<ChallengeUpdate, AppError> {
+    let mut fields = Vec::new();
+    let update = ChallengeUpdate {
+        assigned_value: typed_number(&mut fields, "assigned_value".into(), &form.assigned_value),
+        sigma_pt: typed_number(&mut fields, "sigma_pt".into(), &form.sigma_pt),
+        u_assigned: typed_number(&mut fields, "u_assigned".into(), &form.u_assigned),
+        expanded_assigned: typed_number(
+            &mut fields,
+            "expanded_assigned".into(),
+            &form.expanded_assigned,
+        ),
+        consensus: None,
+        expected: Some(form.expected.trim().to_string()).filter(|e| !e.is_empty()),
+    };
+    if fields.is_empty() {
+        Ok(update)
+    } else {
+        Err(invalid(fields))
+    }
+}
+
+#[server(prefix = "/rpc", endpoint = "pt/challenges/update")]
+pub async fn update_pt_challenge(
+    event_id: i64,
+    id: i64,
+    #[server(default)] values: ChallengeValuesForm,
+) -> Result<Challenge, AppError> {
+    let challenge = crate::backend::backend()?
+        .update_pt_challenge(id, challenge_update(values)?)
+        .await?;
+    crate::pages::redirect_plain_form(&format!("/pt/events/{event_id}#samples"));
+    Ok(challenge)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,5 +418,35 @@ mod tests {
             error.field("results[0].u").as_deref(),
             Some("'half' is not a number.")
         );
+    }
+
+    #[test]
+    fn the_event_form_skips_empty_rows_and_names_bad_numbers() {
+        let row = |code: &str, x: &str| ChallengeRow {
+            code: code.into(),
+            analyte: "HBsAg".into(),
+            unit: "IU/mL".into(),
+            assigned_value: x.into(),
+            sigma_pt: "20".into(),
+            ..ChallengeRow::default()
+        };
+        let form = EventForm {
+            scheme: "HBV-QUANT".into(),
+            challenges: vec![row("S-01", "250"), ChallengeRow::default(), row("S-03", "")],
+            ..EventForm::default()
+        };
+        let event = new_event(form.clone()).unwrap();
+        assert_eq!(event.challenges.len(), 2);
+        assert_eq!(event.challenges[0].assigned_value, Some(250.0));
+        assert_eq!(event.challenges[1].assigned_value, None);
+        let mut bad = form;
+        bad.challenges[2].assigned_value = "2 5 0".into();
+        let error = new_event(bad).unwrap_err();
+        assert!(error.field("challenges[2].assigned_value").is_some());
+        let scheme = new_scheme(SchemeForm {
+            events_per_year: "two".into(),
+            ..SchemeForm::default()
+        });
+        assert!(scheme.unwrap_err().field("events_per_year").is_some());
     }
 }

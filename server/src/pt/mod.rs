@@ -768,8 +768,8 @@ pub async fn create_event(db: &Db, actor: &Actor, new: NewEvent) -> Result<Event
         tx.conn(),
         scheme.id,
         code,
-        &new.dispatch_date.trim(),
-        &new.deadline.trim(),
+        new.dispatch_date.trim(),
+        new.deadline.trim(),
         Some(actor.id()),
         &now,
     )
@@ -2048,7 +2048,7 @@ pub async fn metrics(db: &Db, actor: &Actor, q: &QcQuery) -> Result<QcMetrics, E
 
 /// The calendar quarter of a date: (first day, last day, label like `2026-Q3`).
 pub fn quarter_of(date: NaiveDate) -> (NaiveDate, NaiveDate, String) {
-    let q = (date.month0() / 3) as u32;
+    let q = date.month0() / 3;
     let first = NaiveDate::from_ymd_opt(date.year(), q * 3 + 1, 1).unwrap_or(date);
     let next = if q == 3 {
         NaiveDate::from_ymd_opt(date.year() + 1, 1, 1)

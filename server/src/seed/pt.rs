@@ -161,7 +161,7 @@ fn challenges(def: &SchemeDef, round: u64, dice: &mut Dice) -> Vec<ChallengeDef>
             .collect(),
         "dst_panel" => (1..=4)
             .flat_map(|isolate| {
-                let resistant_mdr = isolate == 2 || (isolate == 4 && round % 2 == 0);
+                let resistant_mdr = isolate == 2 || (isolate == 4 && round.is_multiple_of(2));
                 DRUGS.iter().map(move |drug| {
                     let r = match *drug {
                         "isoniazid" | "rifampicin" => resistant_mdr,
@@ -561,6 +561,18 @@ async fn insert_results(tx: &mut WriteTx, event_id: i64, rows: &[ResultSeed]) ->
     Ok(())
 }
 
+/// A QC read to insert: (site id, exam id, reader, primary, QC class, peer score, quality, day).
+type QcSeedRow = (
+    i64,
+    String,
+    String,
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    String,
+);
+
 /// QC re-reads per radiology site over the last two quarters.
 const READS_PER_SITE: u64 = 90;
 
@@ -597,7 +609,7 @@ async fn seed_radiology(
     let (last_quarter, _, _) = pt::quarter_of(this_quarter - Days::new(1));
     let classes = ["normal", "tb", "other"];
     let now = now_text();
-    let mut rows: Vec<(i64, String, String, &str, &str, &str, i64, String)> = Vec::new();
+    let mut rows: Vec<QcSeedRow> = Vec::new();
     for (n, (site_id, code)) in sites.iter().enumerate() {
         let readers = [READERS[n % READERS.len()], READERS[(n + 5) % READERS.len()]];
         let poor_reader = n == 3 || n == 11;

@@ -20,6 +20,7 @@ on_both_databases!(
     radiology_qc_metrics_kappa_and_flags,
     bad_input_is_refused_with_clear_errors,
     the_demo_has_scored_history_and_an_open_round,
+    the_pt_forms_work_as_a_browser_sends_them,
 );
 
 fn close(a: &Value, b: f64) -> bool {
@@ -1243,4 +1244,153 @@ async fn the_demo_has_scored_history_and_an_open_round(app: TestApp) {
     let radiology = json_of(app.get_as(&lead, "/api/v1/pt/radiology/metrics").await, 200).await;
     assert_eq!(radiology["sites"][0]["site"], "UGA-KLA");
     assert!(radiology["sites"][0]["reads"].as_i64().unwrap() >= 20);
+}
+
+async fn post_form(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, String) {
+    let response = browser
+        .post(app.url(path))
+        .header("accept", "text/html")
+        .header("origin", &app.address)
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_string())
+        .unwrap_or_else(|| String::new());
+    if status != 302 {
+        panic!("{path}: {status} {}", response.text().await.unwrap());
+    }
+    (status, location)
+}
+
+async fn the_pt_forms_work_as_a_browser_sends_them(app: TestApp) {
+    let qo = app.browser_for(QO).await;
+    // A scheme with two of the ticked sites (checkboxes post sparse indices).
+    let (_, location) = post_form(
+        &app,
+        &qo,
+        "/rpc/pt/schemes/create",
+        &[
+            ("form[code]", "form-hbv"),
+            ("form[name]", "HBsAg by form"),
+            ("form[provider]", "Form provider"),
+            ("form[discipline]", "hepatitis_b"),
+            ("form[result_type]", "quantitative"),
+            ("form[events_per_year]", "2"),
+            ("form[sites][2]", "KEN-NBO"),
+            ("form[sites][7]", "UGA-KLA"),
+        ],
+    )
+    .await;
+    assert_eq!(location, "/pt?tab=schemes&created=FORM-HBV");
+    let sites: i64 = sqlx::query_scalar("select count(*) from pt_scheme_sites ss join pt_schemes s on s.id = ss.scheme_id where s.code = 'FORM-HBV'")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(sites, 2);
+    // An event with one filled row and one empty row.
+    let deadline = (chrono::Utc::now().date_naive() + chrono::Duration::days(9)).to_string();
+    let (_, location) = post_form(
+        &app,
+        &qo,
+        "/rpc/pt/events/create",
+        &[
+            ("form[scheme]", "FORM-HBV"),
+            ("form[code]", "F-1"),
+            ("form[dispatch_date]", "2026-01-05"),
+            ("form[deadline]", deadline.as_str()),
+            ("form[challenges][0][code]", "S-01"),
+            ("form[challenges][0][analyte]", "HBsAg"),
+            ("form[challenges][0][unit]", "IU/mL"),
+            ("form[challenges][0][method]", "z"),
+            ("form[challenges][0][assigned_value]", ""),
+            ("form[challenges][0][sigma_pt]", ""),
+            ("form[challenges][0][expected]", ""),
+            ("form[challenges][1][code]", ""),
+            ("form[challenges][1][analyte]", ""),
+        ],
+    )
+    .await;
+    let id: i64 = location
+        .trim_start_matches("/pt/events/")
+        .parse()
+        .unwrap_or_else(|_| panic!("{location}"));
+    let challenge: i64 = sqlx::query_scalar("select id from pt_challenges where event_id = $1")
+        .bind(id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    let challenge_text = challenge.to_string();
+    let id_text = id.to_string();
+    // The provider's values, set afterwards.
+    post_form(
+        &app,
+        &qo,
+        "/rpc/pt/challenges/update",
+        &[
+            ("event_id", id_text.as_str()),
+            ("id", challenge_text.as_str()),
+            ("values[assigned_value]", "250"),
+            ("values[sigma_pt]", "20"),
+            ("values[u_assigned]", ""),
+            ("values[expanded_assigned]", ""),
+        ],
+    )
+    .await;
+    // The site lead's entry form renders and posts.
+    let (status, html) = app.page_as(LEAD, &format!("/pt/events/{id}/enter")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("S-01 — HBsAg (IU/mL)"),
+        "the sample is labelled"
+    );
+    assert!(
+        html.contains("inputmode=\"decimal\""),
+        "a decimal keypad on phones"
+    );
+    let lead = app.browser_for(LEAD).await;
+    let (_, location) = post_form(
+        &app,
+        &lead,
+        "/rpc/pt/event/submit",
+        &[
+            ("id", id_text.as_str()),
+            ("form[site]", "KEN-NBO"),
+            ("form[replace]", "false"),
+            ("form[results][0][challenge_id]", challenge_text.as_str()),
+            ("form[results][0][value]", "262.5"),
+            ("form[results][0][u]", ""),
+        ],
+    )
+    .await;
+    assert_eq!(location, format!("/pt/events/{id}?entered=1"));
+    let value: String = sqlx::query_scalar("select value from pt_results where challenge_id = $1")
+        .bind(challenge)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(value, "262.5");
+    // The pages render for the roles that use them; staff are not let in.
+    for (email, path) in [
+        (QO, "/pt"),
+        (QO, "/pt/events/new"),
+        (QO, "/pt/schemes/new"),
+        (LEAD, "/pt/sites/KEN-NBO"),
+        (RM, "/pt/radiology"),
+        (LEAD, &format!("/pt/events/{id}") as &str),
+    ] {
+        let (status, _) = app.page_as(email, path).await;
+        assert_eq!(status, 200, "{email} {path}");
+    }
+    let (status, _) = app.page_as(LEAD, "/pt/sites/UGA-KLA").await;
+    assert_eq!(status, 404);
 }

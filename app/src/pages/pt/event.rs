@@ -8,7 +8,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{percent, two, EventStatusBadge, EventVerdictBadge, ResultVerdictBadge};
-use crate::api::pt::{get_pt_event, get_pt_results, ClosePtEvent, ScorePtEvent};
+use crate::api::pt::{get_pt_event, get_pt_results, ClosePtEvent, ScorePtEvent, UpdatePtChallenge};
 use crate::components::feedback::{EmptyState, ErrorPanel, Loading};
 use crate::components::forms::FormError;
 use crate::error::AppError;
@@ -21,8 +21,16 @@ pub fn PtEventPage() -> impl IntoView {
     let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()));
     let close = ServerAction::<ClosePtEvent>::new();
     let score = ServerAction::<ScorePtEvent>::new();
+    let values = ServerAction::<UpdatePtChallenge>::new();
     let data = Resource::new(
-        move || (id(), close.version().get(), score.version().get()),
+        move || {
+            (
+                id(),
+                close.version().get(),
+                score.version().get(),
+                values.version().get(),
+            )
+        },
         |(id, ..)| async move {
             let Some(id) = id else {
                 return Err(AppError::NotFound("That is not a PT event id.".into()));
@@ -40,7 +48,7 @@ pub fn PtEventPage() -> impl IntoView {
             <Transition fallback=|| view! { <Loading label="Loading the event…" /> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok((event, results)) => view! { <EventDetail event results close score /> }.into_any(),
+                        Ok((event, results)) => view! { <EventDetail event results close score values /> }.into_any(),
                         Err(error) => {
                             crate::pages::set_status(error.status());
                             view! { <Title text="PT event" /><ErrorPanel error /> }.into_any()
@@ -88,12 +96,55 @@ fn assigned(c: &Challenge) -> String {
     }
 }
 
+/// The provider's values for one sample, set after the round (score again afterwards).
+#[component]
+fn ChallengeValues(
+    event_id: i64,
+    challenge: Challenge,
+    values: ServerAction<UpdatePtChallenge>,
+) -> impl IntoView {
+    let id = challenge.id;
+    let error = Signal::derive(move || {
+        values
+            .value()
+            .get()
+            .and_then(Result::err)
+            .filter(|_| values.input().get().is_none_or(|i| i.id == id))
+    });
+    let number = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let quantitative = challenge.categories.is_empty() && challenge.method != ScoreMethod::Category;
+    view! {
+        <details>
+            <summary>{format!("Set values for {}", challenge.code)}</summary>
+            <ActionForm action=values attr:class="form form--inline">
+                <input type="hidden" name="event_id" value=event_id />
+                <input type="hidden" name="id" value=id />
+                {if quantitative {
+                    view! {
+                        <label class="field"><span class="field__label">"X"</span><input type="text" inputmode="decimal" size="8" name="values[assigned_value]" value=number(challenge.assigned_value) /></label>
+                        <label class="field"><span class="field__label">"σpt"</span><input type="text" inputmode="decimal" size="8" name="values[sigma_pt]" value=number(challenge.sigma_pt) /></label>
+                        <label class="field"><span class="field__label">"u(X)"</span><input type="text" inputmode="decimal" size="8" name="values[u_assigned]" value=number(challenge.u_assigned) /></label>
+                        <label class="field"><span class="field__label">"U_ref"</span><input type="text" inputmode="decimal" size="8" name="values[expanded_assigned]" value=number(challenge.expanded_assigned) /></label>
+                    }.into_any()
+                } else {
+                    view! {
+                        <label class="field"><span class="field__label">"Expected"</span><input type="text" size="14" name="values[expected]" value=challenge.expected.clone().unwrap_or_default() /></label>
+                    }.into_any()
+                }}
+                <button type="submit" class="button">"Save"</button>
+                <FormError error />
+            </ActionForm>
+        </details>
+    }
+}
+
 #[component]
 fn EventDetail(
     event: Event,
     results: EventResults,
     close: ServerAction<ClosePtEvent>,
     score: ServerAction<ScorePtEvent>,
+    values: ServerAction<UpdatePtChallenge>,
 ) -> impl IntoView {
     let s = event.summary.clone();
     let id = s.id;
@@ -164,18 +215,22 @@ fn EventDetail(
             </div>
         })}
 
-        <h2>"Samples"</h2>
+        <h2 id="samples">"Samples"</h2>
         <div class="table-wrap">
             <table class="table">
-                <thead><tr><th scope="col">"Sample"</th><th scope="col">"Analyte"</th><th scope="col">"Unit"</th><th scope="col">"Assigned / expected"</th></tr></thead>
+                <thead><tr><th scope="col">"Sample"</th><th scope="col">"Analyte"</th><th scope="col">"Unit"</th><th scope="col">"Assigned / expected"</th>{event.can_manage.then(|| view! { <th scope="col">"Set values"</th> })}</tr></thead>
                 <tbody>
-                    {event.challenges.iter().map(|c| view! {
-                        <tr>
-                            <td>{c.code.clone()}</td>
-                            <td>{c.analyte.clone()}</td>
-                            <td>{c.unit.clone()}</td>
-                            <td>{assigned(c)}</td>
-                        </tr>
+                    {event.challenges.iter().map(|c| {
+                        let manage = event.can_manage.then(|| view! { <td><ChallengeValues event_id=id challenge=c.clone() values /></td> });
+                        view! {
+                            <tr>
+                                <td>{c.code.clone()}</td>
+                                <td>{c.analyte.clone()}</td>
+                                <td>{c.unit.clone()}</td>
+                                <td>{assigned(c)}</td>
+                                {manage}
+                            </tr>
+                        }
                     }).collect_view()}
                 </tbody>
             </table>

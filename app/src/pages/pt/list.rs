@@ -37,6 +37,12 @@ pub fn PtPage() -> impl IntoView {
         Some(Scope::Site(code)) => Some(code),
         _ => None,
     };
+    // Admins and network quality officers manage schemes and events (the server decides).
+    let manages = move || {
+        user().is_some_and(|u| {
+            u.role == Role::Admin || (u.role == Role::QualityOfficer && u.scope == Scope::Global)
+        })
+    };
     let link = move |changes: &[(&str, Option<String>)]| {
         let mut pairs: Vec<(&str, Option<String>)> = KEYS.iter().map(|k| (*k, get(k))).collect();
         for (key, value) in changes {
@@ -46,12 +52,17 @@ pub fn PtPage() -> impl IntoView {
         }
         format!("/pt{}", query_string(&pairs))
     };
+    let created = move || get("created");
     view! {
         <Title text="PT/EQA" />
         <section class="page">
             <header class="page-header page-header--actions">
                 <h1>"Proficiency testing and EQA"</h1>
                 <div class="page-header__actions">
+                    {move || manages().then(|| view! {
+                        <A href="/pt/schemes/new" attr:class="button">"New scheme"</A>
+                        <A href="/pt/events/new" attr:class="button button--primary">"New event"</A>
+                    })}
                     {move || my_site().map(|code| view! {
                         <A href=format!("/pt/sites/{code}") attr:class="button">"My site's PT history"</A>
                     })}
@@ -60,6 +71,7 @@ pub fn PtPage() -> impl IntoView {
                     })}
                 </div>
             </header>
+            {move || created().map(|code| view! { <p class="notice notice--ok" role="status">{format!("Scheme {code} created.")}</p> })}
             <nav class="tabs" aria-label="PT lists">
                 <A href="/pt" attr:aria-current=move || (tab() == "events").then_some("page")>"Events"</A>
                 <A href="/pt?tab=schemes" attr:aria-current=move || (tab() == "schemes").then_some("page")>"Schemes"</A>
@@ -179,7 +191,7 @@ fn SchemeList(schemes: Resource<Result<Vec<Scheme>, crate::error::AppError>>) ->
                                         <tr>
                                             <td>
                                                 <A href=format!("/pt?scheme={}", s.code)>{s.name.clone()}</A>
-                                                <br /><span class="muted">{s.code.clone()}{(s.status != "active").then(|| " · retired")}</span>
+                                                <br /><span class="muted">{s.code.clone()}{(s.status != "active").then_some(" · retired")}</span>
                                             </td>
                                             <td>{s.provider.clone()}</td>
                                             <td>{s.discipline.label()}</td>

@@ -6,6 +6,7 @@ mod entry;
 mod event;
 mod history;
 mod list;
+mod manage;
 mod radiology;
 mod zchart;
 
@@ -13,6 +14,7 @@ pub use entry::EnterResultsPage;
 pub use event::PtEventPage;
 pub use history::PtSitePage;
 pub use list::PtPage;
+pub use manage::{NewEventPage, NewSchemePage};
 pub use radiology::RadiologyQcPage;
 
 use leptos::prelude::*;
