@@ -26,7 +26,8 @@ use crate::model::documents::{
 };
 use crate::model::pt::{
     Challenge, ChallengeUpdate, Event, EventQuery, EventResults, EventSummary, ImportMode,
-    ImportReport, NewEvent, NewScheme, QcMetrics, QcQuery, Scheme, SiteHistory, SubmitResults,
+    ImportReport, NewEvent, NewScheme, QcMetrics, QcQuery, QcThresholds, Scheme, SiteHistory,
+    SubmitResults,
 };
 use crate::model::sites::{Site, SiteSummary};
 use crate::model::users::{
@@ -167,6 +168,12 @@ pub trait Backend: Send + Sync + 'static {
     async fn score_pt_event(&self, id: i64) -> Result<Event, AppError>;
     async fn pt_site_history(&self, code: String) -> Result<SiteHistory, AppError>;
     async fn radiology_metrics(&self, query: QcQuery) -> Result<QcMetrics, AppError>;
+    async fn import_qc_reads(
+        &self,
+        csv: String,
+        mode: ImportMode,
+    ) -> Result<ImportReport, AppError>;
+    async fn set_qc_thresholds(&self, thresholds: QcThresholds) -> Result<QcThresholds, AppError>;
     async fn create_pt_scheme(&self, scheme: NewScheme) -> Result<Scheme, AppError>;
     async fn create_pt_event(&self, event: NewEvent) -> Result<Event, AppError>;
     async fn update_pt_challenge(

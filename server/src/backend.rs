@@ -23,7 +23,8 @@ use app::model::documents::{
 };
 use app::model::pt::{
     Challenge, ChallengeUpdate, Event, EventQuery, EventResults, EventSummary, ImportMode,
-    ImportReport, NewEvent, NewScheme, QcMetrics, QcQuery, Scheme, SiteHistory, SubmitResults,
+    ImportReport, NewEvent, NewScheme, QcMetrics, QcQuery, QcThresholds, Scheme, SiteHistory,
+    SubmitResults,
 };
 use app::model::sites::{Site, SiteSummary};
 use app::model::users::{
@@ -455,6 +456,18 @@ impl Backend for UiBackend {
 
     async fn radiology_metrics(&self, query: QcQuery) -> Result<QcMetrics, AppError> {
         ui(pt::metrics(&self.db, &active_actor()?, &query).await)
+    }
+
+    async fn import_qc_reads(
+        &self,
+        csv: String,
+        mode: ImportMode,
+    ) -> Result<ImportReport, AppError> {
+        ui(pt::import_reads(&self.db, &active_actor()?, &csv, mode).await)
+    }
+
+    async fn set_qc_thresholds(&self, thresholds: QcThresholds) -> Result<QcThresholds, AppError> {
+        ui(pt::set_thresholds(&self.db, &active_actor()?, thresholds).await)
     }
 
     async fn create_pt_scheme(&self, scheme: NewScheme) -> Result<Scheme, AppError> {

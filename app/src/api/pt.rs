@@ -382,6 +382,64 @@ pub async fn update_pt_challenge(
     Ok(challenge)
 }
 
+#[server(prefix = "/rpc", endpoint = "pt/radiology/import")]
+pub async fn import_qc_reads(
+    csv: String,
+    #[server(default)] valid_rows: String,
+) -> Result<ImportReport, AppError> {
+    use crate::model::pt::ImportMode;
+    let mode = if valid_rows == "true" {
+        ImportMode::ValidRows
+    } else {
+        ImportMode::AllOrNothing
+    };
+    crate::backend::backend()?.import_qc_reads(csv, mode).await
+}
+
+/// The radiology QC thresholds, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ThresholdsForm {
+    #[serde(default)]
+    pub kappa_min: String,
+    #[serde(default)]
+    pub significant_max_percent: String,
+    #[serde(default)]
+    pub poor_image_max_percent: String,
+}
+
+pub fn thresholds(form: ThresholdsForm) -> Result<crate::model::pt::QcThresholds, AppError> {
+    let mut fields = Vec::new();
+    let mut required = |name: &str, text: &str| {
+        typed_number(&mut fields, name.into(), text).unwrap_or_else(|| {
+            if text.trim().is_empty() {
+                fields.push((name.into(), "Give a number.".into()));
+            }
+            0.0
+        })
+    };
+    let t = crate::model::pt::QcThresholds {
+        kappa_min: required("kappa_min", &form.kappa_min),
+        significant_max_percent: required("significant_max_percent", &form.significant_max_percent),
+        poor_image_max_percent: required("poor_image_max_percent", &form.poor_image_max_percent),
+    };
+    if fields.is_empty() {
+        Ok(t)
+    } else {
+        Err(invalid(fields))
+    }
+}
+
+#[server(prefix = "/rpc", endpoint = "pt/radiology/thresholds")]
+pub async fn set_qc_thresholds(
+    #[server(default)] form: ThresholdsForm,
+) -> Result<crate::model::pt::QcThresholds, AppError> {
+    let saved = crate::backend::backend()?
+        .set_qc_thresholds(thresholds(form)?)
+        .await?;
+    crate::pages::redirect_plain_form("/pt/radiology");
+    Ok(saved)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -499,7 +499,8 @@ pub enum ImportMode {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RowError {
-    /// 1-based line number in the file (the header is line 1).
+    /// 1-based line number in the file (the header is line 1); for a JSON array, the 1-based
+    /// position of the item.
     pub line: i64,
     pub column: String,
     pub message: String,

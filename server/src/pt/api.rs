@@ -287,8 +287,8 @@ pub struct ModeParam {
     pub mode: Option<ImportMode>,
 }
 
-/// Records QC reads (a JSON array); then checks each site's quarter against the thresholds and
-/// opens a CAPA for a raised flag.
+/// Records QC reads (a JSON array; errors name the read's 1-based position as its `line`); then
+/// checks each site's quarter against the thresholds and opens a CAPA for a raised flag.
 #[utoipa::path(post, path = "/pt/radiology/reads", tag = "pt", params(ModeParam), request_body = Vec<NewQcRead>,
     responses((status = 200, body = ImportReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn record_reads(
@@ -300,7 +300,7 @@ pub async fn record_reads(
     let reads = body
         .into_iter()
         .enumerate()
-        .map(|(i, r)| (i as i64, r))
+        .map(|(i, r)| (i as i64 + 1, r))
         .collect();
     Ok(Json(
         super::record_reads(&db, &actor, reads, p.mode.unwrap_or_default()).await?,
@@ -318,18 +318,9 @@ pub async fn import_reads(
     Query(p): Query<ModeParam>,
     body: String,
 ) -> ApiResult<Json<ImportReport>> {
-    super::may_record_reads(&actor)?;
-    match super::parse_reads_csv(&body) {
-        Ok(reads) => Ok(Json(
-            super::record_reads(&db, &actor, reads, p.mode.unwrap_or_default()).await?,
-        )),
-        Err(errors) => Ok(Json(ImportReport {
-            rows: 0,
-            imported: 0,
-            errors,
-            applied: false,
-        })),
-    }
+    Ok(Json(
+        super::import_reads(&db, &actor, &body, p.mode.unwrap_or_default()).await?,
+    ))
 }
 
 /// Radiology QC metrics per site and per reader over the window (default: the last 90 days).

@@ -2324,6 +2324,25 @@ pub fn may_record_reads(actor: &Actor) -> Result<(), Error> {
     }
 }
 
+/// Records QC reads from CSV: a file that cannot be read is reported by line, nothing written.
+pub async fn import_reads(
+    db: &Db,
+    actor: &Actor,
+    text: &str,
+    mode: ImportMode,
+) -> Result<ImportReport, Error> {
+    may_record_reads(actor)?;
+    match parse_reads_csv(text) {
+        Ok(reads) => record_reads(db, actor, reads, mode).await,
+        Err(errors) => Ok(ImportReport {
+            rows: 0,
+            imported: 0,
+            errors,
+            applied: false,
+        }),
+    }
+}
+
 /// Reads QC reads from CSV (columns named as the fields of a read).
 pub fn parse_reads_csv(text: &str) -> Result<Vec<(i64, NewQcRead)>, Vec<RowError>> {
     let mut reader = csv::ReaderBuilder::new()

@@ -936,6 +936,36 @@ async fn radiology_qc_metrics_kappa_and_flags(app: TestApp) {
         .map(|e| e["column"].as_str().unwrap())
         .collect();
     assert_eq!(columns, ["exam_id", "image_quality"]);
+    // The same through CSV: line and column of each problem; nothing recorded unless asked.
+    let csv = "site,exam_id,reader,qc_reader,primary_class,qc_class,peer_score,image_quality,read_on\nUGA-KLA,CSV-1,Dr K,QC,normal,normal,1,1,2025-05-20\nUGA-KLA,CSV-2,Dr K,QC,normal,tb,4c,1,2025-05-20\n";
+    let post_csv = |query: &'static str| {
+        let app = &app;
+        let qo = qo.clone();
+        async move {
+            app.client
+                .post(app.url(&format!("/api/v1/pt/radiology/reads/import{query}")))
+                .bearer_auth(qo)
+                .header("content-type", "text/csv")
+                .body(csv)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let report = json_of(post_csv("").await, 200).await;
+    assert_eq!(report["applied"], false);
+    assert_eq!(
+        (
+            report["errors"][0]["line"].as_i64(),
+            report["errors"][0]["column"].as_str()
+        ),
+        (Some(3), Some("peer_score"))
+    );
+    let report = json_of(post_csv("?mode=valid_rows").await, 200).await;
+    assert_eq!(
+        (report["applied"].as_bool(), report["imported"].as_i64()),
+        (Some(true), Some(1))
+    );
     // Site leads read their own site's metrics, and record nothing.
     let lead = app.token_for("lead.kla@attest.example").await;
     let m = json_of(
@@ -1265,7 +1295,7 @@ async fn post_form(
         .headers()
         .get("location")
         .map(|l| l.to_str().unwrap().to_string())
-        .unwrap_or_else(|| String::new());
+        .unwrap_or_default();
     if status != 302 {
         panic!("{path}: {status} {}", response.text().await.unwrap());
     }

@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
+use super::CsvFileField;
 use crate::api::pt::{get_pt_event, get_pt_results, ImportPtResults, SubmitPtResults};
 use crate::components::feedback::{ErrorPanel, Loading};
 use crate::components::forms::FormError;
@@ -208,26 +209,6 @@ fn SampleField(
 fn CsvImport(id: i64, late: bool, import: ServerAction<ImportPtResults>) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let error = Signal::derive(move || import.value().get().and_then(Result::err));
-    #[cfg(feature = "hydrate")]
-    let read_file = move |ev: leptos::ev::Event| {
-        use leptos::wasm_bindgen::JsCast;
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            if let Ok(value) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
-                text.set(value.as_string().unwrap_or_default());
-            }
-        });
-    };
-    #[cfg(not(feature = "hydrate"))]
-    let read_file = move |_ev: leptos::ev::Event| {};
     view! {
         <section class="panel" aria-labelledby="csv-import">
             <h2 id="csv-import">"Import from a CSV file"</h2>
@@ -237,10 +218,7 @@ fn CsvImport(id: i64, late: bool, import: ServerAction<ImportPtResults>) -> impl
             </p>
             <ActionForm action=import attr:class="form">
                 <input type="hidden" name="id" value=id />
-                <div class="field">
-                    <label class="field__label" for="pt-csv-file">"CSV file"</label>
-                    <input id="pt-csv-file" type="file" accept=".csv,text/csv" on:change=read_file />
-                </div>
+                <CsvFileField id="pt-csv-file" text />
                 <div class="field">
                     <label class="field__label" for="pt-csv">"CSV contents"</label>
                     <textarea id="pt-csv" name="csv" rows="6" required prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>

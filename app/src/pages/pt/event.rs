@@ -217,7 +217,7 @@ fn EventDetail(
 
         <h2 id="samples">"Samples"</h2>
         <div class="table-wrap">
-            <table class="table">
+            <table class="table" aria-label="Samples">
                 <thead><tr><th scope="col">"Sample"</th><th scope="col">"Analyte"</th><th scope="col">"Unit"</th><th scope="col">"Assigned / expected"</th>{event.can_manage.then(|| view! { <th scope="col">"Set values"</th> })}</tr></thead>
                 <tbody>
                     {event.challenges.iter().map(|c| {
@@ -242,7 +242,7 @@ fn EventDetail(
         } else {
             view! {
                 <div class="table-wrap">
-                    <table class="table">
+                    <table class="table" aria-label="Sites">
                         <thead><tr><th scope="col">"Site"</th><th scope="col">"Entered"</th><th scope="col">"Score"</th><th scope="col">"Verdict"</th><th scope="col">"Notes"</th></tr></thead>
                         <tbody>
                             {sites.into_iter().map(|x| {
@@ -272,7 +272,7 @@ fn EventDetail(
         } else {
             view! {
                 <div class="table-wrap">
-                    <table class="table">
+                    <table class="table" aria-label="Results">
                         <thead><tr><th scope="col">"Site"</th><th scope="col">"Sample"</th><th scope="col">"Reported"</th><th scope="col">"Score"</th><th scope="col">"Verdict"</th><th scope="col">"Note"</th></tr></thead>
                         <tbody>
                             {results.results.into_iter().map(|r| view! {

@@ -62,3 +62,37 @@ pub fn EventVerdictBadge(verdict: EventVerdict) -> impl IntoView {
     };
     view! { <span class=class><span aria-hidden="true">{icon}" "</span>{verdict.label()}</span> }
 }
+
+/// A file picker that reads a chosen CSV file into `text` (the form's textarea); without
+/// JavaScript the textarea still takes pasted contents.
+#[component]
+pub fn CsvFileField(id: &'static str, text: RwSignal<String>) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    let read_file = move |ev: leptos::ev::Event| {
+        use leptos::wasm_bindgen::JsCast;
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            if let Ok(value) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                text.set(value.as_string().unwrap_or_default());
+            }
+        });
+    };
+    #[cfg(not(feature = "hydrate"))]
+    let read_file = move |_ev: leptos::ev::Event| {
+        let _ = text;
+    };
+    view! {
+        <div class="field">
+            <label class="field__label" for=id>"CSV file"</label>
+            <input id=id type="file" accept=".csv,text/csv" on:change=read_file />
+        </div>
+    }
+}

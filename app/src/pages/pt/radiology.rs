@@ -7,10 +7,13 @@ use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
-use super::two;
-use crate::api::pt::radiology_metrics;
+use super::{two, CsvFileField};
+use crate::api::pt::{radiology_metrics, ImportQcReads, SetQcThresholds};
 use crate::components::feedback::{EmptyState, ErrorPanel, Loading};
-use crate::model::pt::{QcFlag, QcMetricsRow, QcQuery};
+use crate::components::forms::{FieldError, FormError};
+use crate::model::auth::Role;
+use crate::model::pt::{QcFlag, QcMetricsRow, QcQuery, QcThresholds};
+use crate::session::Session;
 
 #[component]
 pub fn RadiologyQcPage() -> impl IntoView {
@@ -24,7 +27,21 @@ pub fn RadiologyQcPage() -> impl IntoView {
         page: None,
         per_page: None,
     };
-    let metrics = Resource::new(query, radiology_metrics);
+    let import = ServerAction::<ImportQcReads>::new();
+    let save = ServerAction::<SetQcThresholds>::new();
+    let metrics = Resource::new(
+        move || (query(), import.version().get(), save.version().get()),
+        |(q, ..)| radiology_metrics(q),
+    );
+    let session = expect_context::<Session>();
+    let records = move || {
+        session
+            .user
+            .get()
+            .and_then(Result::ok)
+            .flatten()
+            .is_some_and(|u| matches!(u.role, Role::QualityOfficer | Role::Admin))
+    };
     view! {
         <Title text="Radiology QC" />
         <section class="page">
@@ -57,11 +74,63 @@ pub fn RadiologyQcPage() -> impl IntoView {
                                 <MetricsTable rows=m.sites readers=false />
                                 <h2>"Per reader"</h2>
                                 <MetricsTable rows=m.readers readers=true />
+                                {m.can_manage.then(|| view! { <ThresholdsForm thresholds=t.clone() save /> })}
                             }.into_any()
                         }
                     }
                 })}
             </Transition>
+            {move || records().then(|| view! { <ReadsImport import /> })}
+        </section>
+    }
+}
+
+#[component]
+fn ThresholdsForm(thresholds: QcThresholds, save: ServerAction<SetQcThresholds>) -> impl IntoView {
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    view! {
+        <details class="panel">
+            <summary>"Flag thresholds"</summary>
+            <ActionForm action=save attr:class="form form--inline">
+                <label class="field"><span class="field__label">"Flag κ below"</span><input type="text" inputmode="decimal" size="6" name="form[kappa_min]" value=thresholds.kappa_min.to_string() /><FieldError error name="kappa_min" /></label>
+                <label class="field"><span class="field__label">"Significant discrepancies above (%)"</span><input type="text" inputmode="decimal" size="6" name="form[significant_max_percent]" value=thresholds.significant_max_percent.to_string() /><FieldError error name="significant_max_percent" /></label>
+                <label class="field"><span class="field__label">"Poor images above (%)"</span><input type="text" inputmode="decimal" size="6" name="form[poor_image_max_percent]" value=thresholds.poor_image_max_percent.to_string() /><FieldError error name="poor_image_max_percent" /></label>
+                <button type="submit" class="button">"Save thresholds"</button>
+            </ActionForm>
+            <FormError error />
+        </details>
+    }
+}
+
+#[component]
+fn ReadsImport(import: ServerAction<ImportQcReads>) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let error = Signal::derive(move || import.value().get().and_then(Result::err));
+    view! {
+        <section class="panel" aria-labelledby="reads-import">
+            <h2 id="reads-import">"Record QC re-reads from CSV"</h2>
+            <p>"Columns: "<code>"site,exam_id,reader,qc_reader,primary_class,qc_class,peer_score,image_quality,read_on"</code>" (classes normal, tb or other; peer score 1, 2a, 2b, 3a or 3b; image quality 1 to 4; dates as YYYY-MM-DD). Each site's quarter is then checked against the thresholds, and a flag with at least 20 reads opens a CAPA."</p>
+            <ActionForm action=import attr:class="form">
+                <CsvFileField id="reads-csv-file" text />
+                <div class="field">
+                    <label class="field__label" for="reads-csv">"CSV contents"</label>
+                    <textarea id="reads-csv" name="csv" rows="5" required prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                </div>
+                <label class="checkbox"><input type="checkbox" name="valid_rows" value="true" />" Record the valid rows even if some are wrong"</label>
+                <FormError error />
+                <button type="submit" class="button" disabled=move || import.pending().get()>"Check and record"</button>
+            </ActionForm>
+            {move || import.value().get().and_then(Result::ok).map(|report| view! {
+                <div class=if report.applied { "notice" } else { "notice notice--warning" } role="status">
+                    <p>{if report.applied { format!("Recorded {} of {} reads.", report.imported, report.rows) } else { format!("Nothing recorded: {} problem{}.", report.errors.len(), if report.errors.len() == 1 { "" } else { "s" }) }}</p>
+                    {(!report.errors.is_empty()).then(|| view! {
+                        <table class="table table--compact">
+                            <thead><tr><th scope="col">"Line"</th><th scope="col">"Column"</th><th scope="col">"Problem"</th></tr></thead>
+                            <tbody>{report.errors.into_iter().map(|e| view! { <tr><td>{e.line}</td><td>{e.column}</td><td>{e.message}</td></tr> }).collect_view()}</tbody>
+                        </table>
+                    })}
+                </div>
+            })}
         </section>
     }
 }
