@@ -26,8 +26,8 @@ use crate::model::documents::{
 };
 use crate::model::pt::{
     Challenge, ChallengeUpdate, Event, EventQuery, EventResults, EventSummary, ImportMode,
-    ImportReport, NewEvent, NewScheme, QcMetrics, QcQuery, QcThresholds, Scheme, SiteHistory,
-    SubmitResults,
+    ImportReport, NewEvent, NewScheme, QcMetrics, QcQuery, QcThresholds, Scheme, SchemeUpdate,
+    SiteHistory, SubmitResults,
 };
 use crate::model::sites::{Site, SiteSummary};
 use crate::model::users::{
@@ -175,6 +175,8 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<ImportReport, AppError>;
     async fn set_qc_thresholds(&self, thresholds: QcThresholds) -> Result<QcThresholds, AppError>;
     async fn create_pt_scheme(&self, scheme: NewScheme) -> Result<Scheme, AppError>;
+    async fn pt_scheme(&self, id: i64) -> Result<Scheme, AppError>;
+    async fn update_pt_scheme(&self, id: i64, update: SchemeUpdate) -> Result<Scheme, AppError>;
     async fn create_pt_event(&self, event: NewEvent) -> Result<Event, AppError>;
     async fn update_pt_challenge(
         &self,

@@ -89,6 +89,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("pt") view=pt::PtPage ssr=SsrMode::Async />
                         <Route path=path!("pt/radiology") view=pt::RadiologyQcPage ssr=SsrMode::Async />
                         <Route path=path!("pt/schemes/new") view=pt::NewSchemePage ssr=SsrMode::Async />
+                        <Route path=path!("pt/schemes/:id") view=pt::EditSchemePage ssr=SsrMode::Async />
                         <Route path=path!("pt/events/new") view=pt::NewEventPage ssr=SsrMode::Async />
                         <Route path=path!("pt/events/:id") view=pt::PtEventPage ssr=SsrMode::Async />
                         <Route path=path!("pt/events/:id/enter") view=pt::EnterResultsPage ssr=SsrMode::Async />

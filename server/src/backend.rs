@@ -23,8 +23,8 @@ use app::model::documents::{
 };
 use app::model::pt::{
     Challenge, ChallengeUpdate, Event, EventQuery, EventResults, EventSummary, ImportMode,
-    ImportReport, NewEvent, NewScheme, QcMetrics, QcQuery, QcThresholds, Scheme, SiteHistory,
-    SubmitResults,
+    ImportReport, NewEvent, NewScheme, QcMetrics, QcQuery, QcThresholds, Scheme, SchemeUpdate,
+    SiteHistory, SubmitResults,
 };
 use app::model::sites::{Site, SiteSummary};
 use app::model::users::{
@@ -468,6 +468,14 @@ impl Backend for UiBackend {
 
     async fn set_qc_thresholds(&self, thresholds: QcThresholds) -> Result<QcThresholds, AppError> {
         ui(pt::set_thresholds(&self.db, &active_actor()?, thresholds).await)
+    }
+
+    async fn pt_scheme(&self, id: i64) -> Result<Scheme, AppError> {
+        ui(pt::scheme(&self.db, &active_actor()?, id).await)
+    }
+
+    async fn update_pt_scheme(&self, id: i64, update: SchemeUpdate) -> Result<Scheme, AppError> {
+        ui(pt::update_scheme(&self.db, &active_actor()?, id, update).await)
     }
 
     async fn create_pt_scheme(&self, scheme: NewScheme) -> Result<Scheme, AppError> {

@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::model::pt::{
     Challenge, ChallengeUpdate, Discipline, Event, EventQuery, EventResults, EventSummary,
     ImportReport, NewChallenge, NewEvent, NewScheme, QcMetrics, QcQuery, ResultInput, ResultType,
-    Scheme, ScoreMethod, SiteHistory, SubmitResults,
+    Scheme, SchemeUpdate, ScoreMethod, SiteHistory, SubmitResults,
 };
 use crate::model::users::Page;
 
@@ -243,6 +243,55 @@ pub async fn create_pt_scheme(#[server(default)] form: SchemeForm) -> Result<Sch
         .create_pt_scheme(new_scheme(form)?)
         .await?;
     crate::pages::redirect_after_form(&format!("/pt?tab=schemes&created={}", scheme.code));
+    Ok(scheme)
+}
+
+#[server(prefix = "/rpc", endpoint = "pt/scheme")]
+pub async fn get_pt_scheme(id: i64) -> Result<Scheme, AppError> {
+    crate::backend::backend()?.pt_scheme(id).await
+}
+
+/// The scheme edit form, as typed: every field is sent, participants in full.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SchemeEditForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub provider: String,
+    #[serde(default)]
+    pub events_per_year: String,
+    #[serde(default)]
+    pub status: String,
+    /// Ticked site codes.
+    #[serde(default)]
+    pub sites: Vec<String>,
+}
+
+pub fn scheme_update(form: SchemeEditForm) -> Result<SchemeUpdate, AppError> {
+    let events_per_year = form.events_per_year.trim().parse::<i64>().map_err(|_| {
+        invalid(vec![(
+            "events_per_year".into(),
+            "Give a whole number from 1 to 12.".into(),
+        )])
+    })?;
+    Ok(SchemeUpdate {
+        name: Some(form.name),
+        provider: Some(form.provider),
+        events_per_year: Some(events_per_year),
+        sites: Some(form.sites),
+        status: Some(form.status),
+    })
+}
+
+#[server(prefix = "/rpc", endpoint = "pt/schemes/update")]
+pub async fn update_pt_scheme(
+    id: i64,
+    #[server(default)] form: SchemeEditForm,
+) -> Result<Scheme, AppError> {
+    let scheme = crate::backend::backend()?
+        .update_pt_scheme(id, scheme_update(form)?)
+        .await?;
+    crate::pages::redirect_after_form(&format!("/pt?tab=schemes&updated={}", scheme.code));
     Ok(scheme)
 }
 

@@ -1327,6 +1327,35 @@ async fn the_pt_forms_work_as_a_browser_sends_them(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(sites, 2);
+    // Editing it: a new name and Kampala dropped, as the edit form posts.
+    let scheme_id: i64 = sqlx::query_scalar("select id from pt_schemes where code = 'FORM-HBV'")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    let scheme_text = scheme_id.to_string();
+    let (_, location) = post_form(
+        &app,
+        &qo,
+        "/rpc/pt/schemes/update",
+        &[
+            ("id", scheme_text.as_str()),
+            ("form[name]", "HBsAg quantification by form"),
+            ("form[provider]", "Form provider"),
+            ("form[events_per_year]", "3"),
+            ("form[status]", "active"),
+            ("form[sites][4]", "KEN-NBO"),
+        ],
+    )
+    .await;
+    assert_eq!(location, "/pt?tab=schemes&updated=FORM-HBV");
+    let (name, sites): (String, i64) = sqlx::query_as("select name, cast((select count(*) from pt_scheme_sites ss where ss.scheme_id = s.id) as bigint) from pt_schemes s where s.code = 'FORM-HBV'")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!((name.as_str(), sites), ("HBsAg quantification by form", 1));
+    let (status, html) = app.page_as(QO, &format!("/pt/schemes/{scheme_id}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("HBsAg quantification by form"));
     // An event with one filled row and one empty row.
     let deadline = (chrono::Utc::now().date_naive() + chrono::Duration::days(9)).to_string();
     let (_, location) = post_form(

@@ -76,7 +76,8 @@ pub fn PtPage() -> impl IntoView {
                 <A href="/pt" attr:aria-current=move || (tab() == "events").then_some("page")>"Events"</A>
                 <A href="/pt?tab=schemes" attr:aria-current=move || (tab() == "schemes").then_some("page")>"Schemes"</A>
             </nav>
-            <Show when=move || tab() == "events" fallback=move || view! { <SchemeList schemes /> }>
+            {move || get("updated").map(|code| view! { <p class="notice notice--ok" role="status">{format!("Scheme {code} saved.")}</p> })}
+            <Show when=move || tab() == "events" fallback=move || view! { <SchemeList schemes manages=Signal::derive(manages) /> }>
                 <Form method="GET" action="" attr:class="toolbar">
                     <label class="field">
                         <span class="field__label">"Search"</span>
@@ -162,7 +163,10 @@ fn EventTable(events: Vec<EventSummary>) -> impl IntoView {
 }
 
 #[component]
-fn SchemeList(schemes: Resource<Result<Vec<Scheme>, crate::error::AppError>>) -> impl IntoView {
+fn SchemeList(
+    schemes: Resource<Result<Vec<Scheme>, crate::error::AppError>>,
+    manages: Signal<bool>,
+) -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <Loading label="Loading schemes…" /> }>
             {move || Suspend::new(async move {
@@ -192,6 +196,7 @@ fn SchemeList(schemes: Resource<Result<Vec<Scheme>, crate::error::AppError>>) ->
                                             <td>
                                                 <A href=format!("/pt?scheme={}", s.code)>{s.name.clone()}</A>
                                                 <br /><span class="muted">{s.code.clone()}{(s.status != "active").then_some(" · retired")}</span>
+                                                {move || manages.get().then(|| view! { <br /><A href=format!("/pt/schemes/{}", s.id)>{format!("Edit {}", s.code)}</A> })}
                                             </td>
                                             <td>{s.provider.clone()}</td>
                                             <td>{s.discipline.label()}</td>

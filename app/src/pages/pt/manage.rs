@@ -5,9 +5,11 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::pt::{list_pt_schemes, CreatePtEvent, CreatePtScheme};
+use crate::api::pt::{
+    get_pt_scheme, list_pt_schemes, CreatePtEvent, CreatePtScheme, UpdatePtScheme,
+};
 use crate::api::sites::list_sites;
 use crate::components::feedback::{ErrorPanel, Loading};
 use crate::components::forms::{FieldError, FormError};
@@ -184,6 +186,88 @@ pub fn NewEventPage() -> impl IntoView {
                                 <button type="submit" class="button button--primary" disabled=move || create.pending().get()>"Create the event"</button>
                             </ActionForm>
                         }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// Changes a scheme: name, provider, events per year, status (retire) and its participants.
+#[component]
+pub fn EditSchemePage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()));
+    let save = ServerAction::<UpdatePtScheme>::new();
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let data = Resource::new(id, |id| async move {
+        let Some(id) = id else {
+            return Err(AppError::NotFound("That is not a scheme id.".into()));
+        };
+        Ok::<_, AppError>((get_pt_scheme(id).await?, list_sites().await?))
+    });
+    view! {
+        <Title text="Edit PT scheme" />
+        <section class="page page--narrow">
+            <nav class="breadcrumbs" aria-label="Breadcrumb"><A href="/pt?tab=schemes">"PT schemes"</A></nav>
+            <Transition fallback=|| view! { <Loading label="Loading the scheme…" /> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Err(error) => {
+                            crate::pages::set_status(error.status());
+                            view! { <ErrorPanel error /> }.into_any()
+                        }
+                        Ok((scheme, sites)) => {
+                            let taking_part: Vec<String> = scheme.sites.iter().map(|s| s.code.clone()).collect();
+                            view! {
+                                <h1>{format!("{} — {}", scheme.code, scheme.name)}</h1>
+                                <p class="lead">{format!("{} · {} · {} events so far", scheme.discipline.label(), scheme.result_type.label(), scheme.events)}</p>
+                                <ActionForm action=save attr:class="form">
+                                    <input type="hidden" name="id" value=scheme.id />
+                                    <div class="field">
+                                        <label class="field__label" for="scheme-name">"Name"</label>
+                                        <input id="scheme-name" name="form[name]" type="text" required maxlength="200" value=scheme.name.clone() />
+                                        <FieldError error name="name" />
+                                    </div>
+                                    <div class="field">
+                                        <label class="field__label" for="scheme-provider">"Provider"</label>
+                                        <input id="scheme-provider" name="form[provider]" type="text" required maxlength="200" value=scheme.provider.clone() />
+                                        <FieldError error name="provider" />
+                                    </div>
+                                    <div class="field">
+                                        <label class="field__label" for="scheme-events">"Events per year"</label>
+                                        <input id="scheme-events" name="form[events_per_year]" type="number" min="1" max="12" required value=scheme.events_per_year />
+                                        <FieldError error name="events_per_year" />
+                                    </div>
+                                    <div class="field">
+                                        <label class="field__label" for="scheme-status">"Status"</label>
+                                        <select id="scheme-status" name="form[status]">
+                                            <option value="active" selected=scheme.status == "active">"Active"</option>
+                                            <option value="retired" selected=scheme.status == "retired">"Retired (no new events; history kept)"</option>
+                                        </select>
+                                        <FieldError error name="status" />
+                                    </div>
+                                    <fieldset class="field">
+                                        <legend class="field__label">"Participating sites"</legend>
+                                        <p class="muted">"A site removed keeps its past results and scores; it takes no part in new events."</p>
+                                        <div class="checkbox-grid">
+                                            {sites.into_iter().enumerate().map(|(i, s)| {
+                                                let checked = taking_part.contains(&s.code);
+                                                view! {
+                                                    <label class="checkbox">
+                                                        <input type="checkbox" name=format!("form[sites][{i}]") value=s.code.clone() checked=checked />
+                                                        {format!(" {} — {}", s.code, s.city)}
+                                                    </label>
+                                                }
+                                            }).collect_view()}
+                                        </div>
+                                        <FieldError error name="sites" />
+                                    </fieldset>
+                                    <FormError error=general(error) />
+                                    <button type="submit" class="button button--primary" disabled=move || save.pending().get()>"Save the scheme"</button>
+                                </ActionForm>
+                            }.into_any()
+                        }
                     }
                 })}
             </Transition>

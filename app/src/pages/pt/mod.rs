@@ -14,7 +14,7 @@ pub use entry::EnterResultsPage;
 pub use event::PtEventPage;
 pub use history::PtSitePage;
 pub use list::PtPage;
-pub use manage::{NewEventPage, NewSchemePage};
+pub use manage::{EditSchemePage, NewEventPage, NewSchemePage};
 pub use radiology::RadiologyQcPage;
 
 use leptos::prelude::*;
