@@ -10,7 +10,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 #   nodejs, npm       runs Playwright (e2e only)
 #   pkg-config, gcc   C code of some crates (bundled SQLite)
 #   faketime          runs a second server days ahead in the CAPA tests (30-day effectiveness check)
-PACKAGES=(chromium postgresql pkg-config gcc faketime)
+#   poppler-utils     pdfsig, pdftotext, pdftoppm: independent checks of the signed reports
+#   qpdf              independent structural check of the reports (qpdf --check)
+PACKAGES=(chromium postgresql pkg-config gcc faketime poppler-utils qpdf)
 # Node may come from elsewhere (nvm, the machine image); then Debian's is not needed.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   PACKAGES+=(nodejs npm)

@@ -16,6 +16,7 @@ pub mod documents;
 pub mod error;
 pub mod http;
 pub mod pt;
+pub mod reports;
 pub mod seed;
 pub mod signatures;
 pub mod sites;
