@@ -29,6 +29,7 @@ use crate::model::pt::{
     ImportReport, NewEvent, NewScheme, QcMetrics, QcQuery, QcThresholds, Scheme, SchemeUpdate,
     SiteHistory, SubmitResults,
 };
+use crate::model::reports::{IssuedReport, Verification};
 use crate::model::sites::{Site, SiteSummary};
 use crate::model::users::{
     ApiToken, CreatedApiToken, NewUser, Page, TrailEntry, TrailQuery, User, UserQuery, UserUpdate,
@@ -120,6 +121,11 @@ pub trait Backend: Send + Sync + 'static {
         answers: Vec<AnswerInput>,
     ) -> Result<AnswerBatchResult, AppError>;
     async fn submit_audit(&self, id: i64) -> Result<Audit, AppError>;
+    /// Issues the audit's signed report; `password` is the lead auditor's electronic signature.
+    async fn issue_audit_report(&self, id: i64, password: String)
+        -> Result<IssuedReport, AppError>;
+    /// Looks a file's SHA-256 up among the issued reports (no sign-in needed).
+    async fn verify_report(&self, sha256: String) -> Result<Verification, AppError>;
     async fn cancel_audit(&self, id: i64, reason: String) -> Result<Audit, AppError>;
     async fn raise_finding(&self, id: i64, finding: FindingInput) -> Result<Finding, AppError>;
     async fn withdraw_finding(

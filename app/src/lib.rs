@@ -25,7 +25,7 @@ use leptos_router::{
 use components::layout::{Layout, RequireSignIn};
 use pages::{
     account, admin, audits, capa, documents, home::HomePage, login::LoginPage, not_found::NotFound,
-    pt, sites,
+    pt, sites, verify::VerifyPage,
 };
 
 /// The HTML document around the application, rendered only on the server.
@@ -65,6 +65,7 @@ pub fn App() -> impl IntoView {
             <Layout>
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/verify") view=VerifyPage ssr=SsrMode::Async />
                     // Everything else needs a signed-in user.
                     <ParentRoute path=path!("") view=RequireSignIn ssr=SsrMode::Async>
                         <Route path=path!("") view=HomePage ssr=SsrMode::Async />

@@ -26,6 +26,7 @@ use app::model::pt::{
     ImportReport, NewEvent, NewScheme, QcMetrics, QcQuery, QcThresholds, Scheme, SchemeUpdate,
     SiteHistory, SubmitResults,
 };
+use app::model::reports::{IssuedReport, Verification};
 use app::model::sites::{Site, SiteSummary};
 use app::model::users::{
     ApiToken, CreatedApiToken, NewUser, Page, TrailEntry, TrailQuery, User, UserQuery, UserUpdate,
@@ -36,17 +37,19 @@ use leptos::prelude::use_context;
 use crate::auth::{middleware, service, tokens, Actor, AuthSettings, Credential, RequestMeta};
 use crate::db::Db;
 use crate::error::Error;
-use crate::{audits, capa, documents, pt, sites, trail, users};
+use crate::reports::identity::SigningIdentity;
+use crate::{audits, capa, documents, pt, reports, sites, trail, users};
 
 /// Answers the UI's server functions by calling the services.
 pub struct UiBackend {
     db: Db,
     auth: Arc<AuthSettings>,
+    signing: Arc<SigningIdentity>,
 }
 
 impl UiBackend {
-    pub fn new(db: Db, auth: Arc<AuthSettings>) -> Self {
-        UiBackend { db, auth }
+    pub fn new(db: Db, auth: Arc<AuthSettings>, signing: Arc<SigningIdentity>) -> Self {
+        UiBackend { db, auth, signing }
     }
 }
 
@@ -333,6 +336,26 @@ impl Backend for UiBackend {
 
     async fn submit_audit(&self, id: i64) -> Result<Audit, AppError> {
         ui(audits::submit(&self.db, &active_actor()?, id).await)
+    }
+
+    async fn issue_audit_report(
+        &self,
+        id: i64,
+        password: String,
+    ) -> Result<IssuedReport, AppError> {
+        ui(reports::issue_audit_report(
+            &self.db,
+            &active_actor()?,
+            &self.signing,
+            &self.auth.lockout,
+            id,
+            password,
+        )
+        .await)
+    }
+
+    async fn verify_report(&self, sha256: String) -> Result<Verification, AppError> {
+        ui(reports::verify_hash(&self.db, &sha256).await)
     }
 
     async fn cancel_audit(&self, id: i64, reason: String) -> Result<Audit, AppError> {

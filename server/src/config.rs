@@ -95,6 +95,8 @@ pub struct Config {
     pub site_root: PathBuf,
     /// Sessions, lockout and cookies.
     pub auth: AuthSettings,
+    /// The certificate and key reports are signed with.
+    pub signing: crate::reports::identity::SigningPaths,
 }
 
 /// Reads a whole number of minutes (at least 1) from a variable, or the default.
@@ -168,11 +170,13 @@ impl Config {
             },
             secure_cookies,
         };
+        let signing = crate::reports::identity::SigningPaths::from_lookup(&lookup)?;
         Ok(Config {
             database_url,
             addr,
             site_root,
             auth,
+            signing,
         })
     }
 }

@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::error::StartupError;
 use crate::http::{self, ClientBundle};
+use crate::reports::identity::SigningIdentity;
 
 /// How long in-flight requests get to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
@@ -37,7 +38,9 @@ impl Application {
                     fix: "choose a free address, e.g. ATTEST_ADDR=127.0.0.1:3001".into(),
                 })?;
         let bundle = ClientBundle::locate(&config.site_root);
-        let router = http::router(db.clone(), config.auth.clone(), &bundle);
+        let identity = SigningIdentity::load_or_create(&config.signing)?;
+        tracing::info!(subject = %identity.subject, "reports are signed with this certificate");
+        let router = http::router(db.clone(), config.auth.clone(), identity, &bundle);
         Ok(Application {
             listener,
             router,

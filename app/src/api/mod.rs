@@ -6,4 +6,5 @@ pub mod audits;
 pub mod capa;
 pub mod documents;
 pub mod pt;
+pub mod reports;
 pub mod sites;

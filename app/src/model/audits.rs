@@ -271,6 +271,10 @@ pub struct AuditActions {
     pub submit: bool,
     pub cancel: bool,
     pub findings: bool,
+    /// Issue the signed report (the lead auditor, once the audit is submitted).
+    pub issue_report: bool,
+    /// Download a DRAFT preview of the report (in progress or submitted).
+    pub preview_report: bool,
 }
 
 /// One audit with its checklist, answers, findings and score.
@@ -291,6 +295,8 @@ pub struct Audit {
     pub evidence: Vec<Evidence>,
     pub score: AuditScore,
     pub actions: AuditActions,
+    /// The signed report, once issued.
+    pub report: Option<super::reports::IssuedReport>,
 }
 
 /// A new audit to plan.

@@ -34,5 +34,6 @@ pub mod auth;
 pub mod capa;
 pub mod documents;
 pub mod pt;
+pub mod reports;
 pub mod sites;
 pub mod users;

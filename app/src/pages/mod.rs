@@ -10,6 +10,7 @@ pub mod login;
 pub mod not_found;
 pub mod pt;
 pub mod sites;
+pub mod verify;
 
 use crate::model::auth::CurrentUser;
 

@@ -14,7 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::http::AppState;
-use crate::{audits, auth, capa, documents, pt, sites, trail, users};
+use crate::{audits, auth, capa, documents, pt, reports, sites, trail, users};
 
 /// Request bodies larger than this are refused with 413 before they are read.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -113,6 +113,8 @@ pub fn router() -> Router<AppState> {
                 .routes(routes!(audits::api::update_finding))
                 .routes(routes!(audits::api::withdraw_finding))
                 .routes(routes!(audits::api::download_evidence))
+                .routes(routes!(reports::api::audit_report_pdf))
+                .routes(routes!(reports::api::issue_audit_report))
                 .routes(routes!(capa::api::list_capas, capa::api::create_capa))
                 .routes(routes!(capa::api::export_capas))
                 .routes(routes!(capa::api::assignees))
@@ -147,6 +149,7 @@ pub fn router() -> Router<AppState> {
                         .routes(routes!(documents::api::upload_file))
                         .routes(routes!(audits::api::attach_evidence))
                         .routes(routes!(capa::api::attach))
+                        .routes(routes!(reports::api::verify))
                         .layer(DefaultBodyLimit::max(documents::MAX_FILE_BYTES + 64 * 1024)),
                 ),
         )

@@ -451,7 +451,12 @@ async fn load(
             submit: conduct && state == AuditState::InProgress,
             cancel: conduct && transition(state, AuditAction::Cancel).is_ok(),
             findings: conduct && lifecycle::open_for_findings(state),
+            issue_report: actor.id() == audit.lead_auditor_id
+                && transition(state, AuditAction::IssueReport).is_ok(),
+            preview_report: results
+                && matches!(state, AuditState::InProgress | AuditState::Submitted),
         },
+        report: crate::reports::repo::for_audit(conn, audit.id).await?,
     })
 }
 
@@ -464,6 +469,88 @@ pub async fn score(db: &Db, actor: &Actor, id: i64) -> Result<AuditScore, Error>
         ));
     }
     Ok(audit.score)
+}
+
+// ---------------------------------------------------------------- report
+
+/// An audit with everything its report shows, for someone who may see its results.
+pub(crate) async fn for_report(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    id: i64,
+) -> Result<(AuditRow, Audit), Error> {
+    let row = visible(conn, actor, id).await?;
+    if !access::can_see_results(actor.user.role, row.state()) {
+        return Err(Error::Forbidden(
+            "The report is shown to the site once the audit is submitted.".into(),
+        ));
+    }
+    let audit = load(conn, actor, &row).await?;
+    Ok((row, audit))
+}
+
+/// Checks, inside the issuing transaction, that the caller may issue the audit's report now:
+/// the lead auditor, on a submitted audit. Returns the audit as the report shows it.
+pub(crate) async fn for_issue(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    id: i64,
+) -> Result<(AuditRow, Audit), Error> {
+    let row = for_change(tx, actor, id).await?;
+    if row.state() == AuditState::ReportIssued || row.state() == AuditState::Closed {
+        return Err(Error::Conflict(
+            "The report of this audit is already issued; an issued report is never replaced."
+                .into(),
+        ));
+    }
+    transition(row.state(), AuditAction::IssueReport).map_err(Error::Conflict)?;
+    if row.lead_auditor_id != actor.id() {
+        return Err(Error::Forbidden(format!(
+            "Only the lead auditor, {}, issues this audit's report.",
+            row.lead_name
+        )));
+    }
+    let audit = load(tx.conn(), actor, &row).await?;
+    Ok((row, audit))
+}
+
+/// Moves an audit to "report issued" (in the issuing transaction), and on to "closed" at once
+/// when no finding needs a corrective action.
+pub(crate) async fn mark_report_issued(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    row: &AuditRow,
+) -> Result<(), Error> {
+    step(tx, &Who::from(actor), row, AuditAction::IssueReport, None).await?;
+    close_when_resolved(tx, &Who::from(actor), row.id).await?;
+    Ok(())
+}
+
+/// Closes an audit whose report is issued once every open finding that needs a CAPA has a
+/// closed one (at once when none needs one). Called when the report is issued and whenever a
+/// CAPA raised from a finding closes. Returns whether it closed the audit.
+pub(crate) async fn close_when_resolved(
+    tx: &mut WriteTx,
+    who: &Who,
+    audit_id: i64,
+) -> Result<bool, Error> {
+    let Some(row) = repo::find(tx.conn(), audit_id).await? else {
+        return Ok(false);
+    };
+    if row.state() != AuditState::ReportIssued {
+        return Ok(false);
+    }
+    let (needing, closed) = repo::capa_progress(tx.conn(), audit_id).await?;
+    if closed < needing {
+        return Ok(false);
+    }
+    let reason = if needing == 0 {
+        "No finding needs a corrective action.".to_string()
+    } else {
+        format!("The CAPA of every finding that needed one is closed ({closed}).")
+    };
+    step(tx, who, &row, AuditAction::Close, Some(&reason)).await?;
+    Ok(true)
 }
 
 /// Plans an audit of a site with the latest (or a chosen) template version.
@@ -589,7 +676,7 @@ struct StateRecord<'a> {
 /// Moves the audit through one lifecycle step, in the caller's transaction.
 async fn step(
     tx: &mut WriteTx,
-    actor: &Actor,
+    who: &Who,
     audit: &AuditRow,
     action: AuditAction,
     reason: Option<&str>,
@@ -610,7 +697,7 @@ async fn step(
     };
     trail::record(
         tx,
-        &Who::from(actor),
+        who,
         change(name, audit)
             .before(StateRecord {
                 state: from.as_str(),
@@ -633,7 +720,7 @@ pub async fn start(db: &Db, actor: &Actor, id: i64) -> Result<Audit, Error> {
     if !can_conduct(actor, &audit) {
         return Err(forbidden("conduct this audit"));
     }
-    step(&mut tx, actor, &audit, AuditAction::Start, None).await?;
+    step(&mut tx, &Who::from(actor), &audit, AuditAction::Start, None).await?;
     tx.commit().await?;
     get(db, actor, id).await
 }
@@ -653,7 +740,14 @@ pub async fn cancel(db: &Db, actor: &Actor, id: i64, reason: &str) -> Result<Aud
     if !can_conduct(actor, &audit) {
         return Err(forbidden("cancel this audit"));
     }
-    step(&mut tx, actor, &audit, AuditAction::Cancel, Some(reason)).await?;
+    step(
+        &mut tx,
+        &Who::from(actor),
+        &audit,
+        AuditAction::Cancel,
+        Some(reason),
+    )
+    .await?;
     repo::set_cancel_reason(tx.conn(), id, reason).await?;
     tx.commit().await?;
     get(db, actor, id).await
@@ -723,7 +817,7 @@ pub async fn answer(
         ));
     }
     if audit.state() == AuditState::Planned {
-        step(&mut tx, actor, &audit, AuditAction::Start, None).await?;
+        step(&mut tx, &Who::from(actor), &audit, AuditAction::Start, None).await?;
         audit = repo::find(tx.conn(), id)
             .await?
             .ok_or_else(|| not_found(id))?;
@@ -824,7 +918,14 @@ pub async fn submit(db: &Db, actor: &Actor, id: i64) -> Result<Audit, Error> {
             format!("{missing} of {} items have no answer yet; answer every item (N/A where it does not apply) before submitting.", score.items),
         ));
     }
-    step(&mut tx, actor, &audit, AuditAction::Submit, None).await?;
+    step(
+        &mut tx,
+        &Who::from(actor),
+        &audit,
+        AuditAction::Submit,
+        None,
+    )
+    .await?;
     repo::set_score(tx.conn(), id, score.points, score.applicable).await?;
     tx.commit().await?;
     get(db, actor, id).await

@@ -923,3 +923,19 @@ pub async fn patterns(
             .await?;
     Ok((rows, total))
 }
+
+/// Of an audit's open findings that need a CAPA: how many there are, and how many have a
+/// closed one.
+pub async fn capa_progress(conn: &mut AnyConnection, audit_id: i64) -> sqlx::Result<(i64, i64)> {
+    sqlx::query_as(
+        "select count(*),
+                coalesce(sum(case when exists (select 1 from capas c
+                                                where c.finding_id = f.id and c.state = 'closed')
+                                  then 1 else 0 end), 0)
+           from findings f
+          where f.audit_id = $1 and f.status = 'open' and f.severity <> 'observation'",
+    )
+    .bind(audit_id)
+    .fetch_one(conn)
+    .await
+}

@@ -1290,6 +1290,14 @@ pub async fn step(
             .after(serde_json::Value::Object(extra)),
     )
     .await?;
+    if step == CapaStep::Close {
+        // The audit the finding came from closes when its last CAPA does.
+        if let Some(finding) = row.finding_id {
+            if let Some(audit) = repo::audit_of_finding(tx.conn(), finding).await? {
+                crate::audits::close_when_resolved(&mut tx, &Who::from(actor), audit).await?;
+            }
+        }
+    }
     tx.commit().await?;
     get(db, actor, id).await
 }

@@ -18,6 +18,7 @@ use tower_http::trace::TraceLayer;
 use crate::auth::{middleware, AuthSettings};
 use crate::backend::UiBackend;
 use crate::db::Db;
+use crate::reports::identity::SigningIdentity;
 
 pub use assets::ClientBundle;
 
@@ -27,17 +28,28 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub auth: Arc<AuthSettings>,
+    pub signing: Arc<SigningIdentity>,
 }
 
 /// The whole application: health, static assets, the REST API, server-rendered pages and
 /// server functions.
-pub fn router(db: Db, auth: AuthSettings, bundle: &ClientBundle) -> Router {
+pub fn router(
+    db: Db,
+    auth: AuthSettings,
+    signing: SigningIdentity,
+    bundle: &ClientBundle,
+) -> Router {
     let state = AppState {
         leptos_options: bundle.leptos_options(),
         db: db.clone(),
         auth: Arc::new(auth),
+        signing: Arc::new(signing),
     };
-    let backend: SharedBackend = Arc::new(UiBackend::new(db, state.auth.clone()));
+    let backend: SharedBackend = Arc::new(UiBackend::new(
+        db,
+        state.auth.clone(),
+        state.signing.clone(),
+    ));
     let routes = generate_route_list(app::App);
     let shell_options = state.leptos_options.clone();
 
@@ -54,6 +66,12 @@ pub fn router(db: Db, auth: AuthSettings, bundle: &ClientBundle) -> Router {
             "/capas/{id}/attachments",
             post(crate::capa::form::attach).layer(DefaultBodyLimit::max(
                 crate::audits::MAX_EVIDENCE_BYTES + 64 * 1024,
+            )),
+        )
+        .route(
+            "/verify",
+            post(crate::reports::form::verify).layer(DefaultBodyLimit::max(
+                crate::reports::MAX_VERIFY_BYTES + 64 * 1024,
             )),
         )
         .route(

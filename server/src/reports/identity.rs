@@ -156,8 +156,7 @@ impl SigningIdentity {
     /// A new RSA-2048 key with a self-signed certificate valid for ten years.
     pub fn generate(common_name: &str) -> Result<Self, Error> {
         let internal = |e: &dyn std::fmt::Display| Error::Internal(e.to_string());
-        let private =
-            RsaPrivateKey::new(&mut rand_core::OsRng, 2048).map_err(|e| internal(&e))?;
+        let private = RsaPrivateKey::new(&mut rand_core::OsRng, 2048).map_err(|e| internal(&e))?;
         let key = SigningKey::<Sha256>::new(private);
         let mut serial = [0u8; 16];
         getrandom::fill(&mut serial).map_err(|e| internal(&e))?;
@@ -304,8 +303,8 @@ mod tests {
         ]))
         .unwrap();
         assert!(both.configured);
-        let one = SigningPaths::from_lookup(&lookup(&[("ATTEST_SIGNING_CERT", "/x.pem")]))
-            .unwrap_err();
+        let one =
+            SigningPaths::from_lookup(&lookup(&[("ATTEST_SIGNING_CERT", "/x.pem")])).unwrap_err();
         assert!(one.to_string().starts_with("ATTEST_SIGNING_KEY"));
     }
 
@@ -345,11 +344,16 @@ mod tests {
             key: dir.path().join("nope.pem"),
             ..paths.clone()
         };
-        let error = SigningIdentity::load_or_create(&missing).unwrap_err().to_string();
+        let error = SigningIdentity::load_or_create(&missing)
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("nope.pem"), "{error}");
         std::fs::write(&paths.key, "not a key").unwrap();
         let error = SigningIdentity::load(&paths).unwrap_err().to_string();
-        assert!(error.contains("key.pem") && error.contains("not a PEM RSA private key"), "{error}");
+        assert!(
+            error.contains("key.pem") && error.contains("not a PEM RSA private key"),
+            "{error}"
+        );
         // A key from another pair.
         let other = SigningIdentity::generate("Other").unwrap();
         let other_paths = SigningPaths {

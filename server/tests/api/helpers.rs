@@ -1,9 +1,11 @@
 //! `spawn_app`: a real server on 127.0.0.1:0 with a database of its own.
 
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
 
 use server::config::{Config, DatabaseUrl};
 use server::db::Db;
+use server::reports::identity::{SigningIdentity, SigningPaths};
 use server::startup::Application;
 use sqlx::Connection;
 use tokio::sync::oneshot;
@@ -185,6 +187,27 @@ pub async fn json_of(response: reqwest::Response, status: u16) -> serde_json::Va
     body
 }
 
+/// One signing certificate and key for the whole test run (generating an RSA key per server
+/// would cost a second each); `identity.rs` tests the generation itself.
+pub fn signing_fixture() -> SigningPaths {
+    static PATHS: OnceLock<SigningPaths> = OnceLock::new();
+    PATHS
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().expect("temporary directory").keep();
+            let paths = SigningPaths {
+                certificate: dir.join("cert.pem"),
+                key: dir.join("key.pem"),
+                configured: true,
+            };
+            SigningIdentity::generate("Attest test signer")
+                .expect("a key is generated")
+                .store(&paths)
+                .expect("the pair is stored");
+            paths
+        })
+        .clone()
+}
+
 /// Starts a server against a fresh, migrated, empty database.
 pub async fn spawn_app(engine: Engine) -> TestApp {
     spawn_app_with(engine, |_| {}).await
@@ -208,6 +231,7 @@ pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) ->
         addr: "127.0.0.1:0".parse().unwrap(),
         site_root: dir.path().join("site"),
         auth: Default::default(),
+        signing: signing_fixture(),
     };
     adjust(&mut config);
     let database_url = config.database_url.as_str().to_string();

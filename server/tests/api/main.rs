@@ -12,6 +12,7 @@ mod health;
 mod matrix;
 mod pages;
 mod pt;
+mod reports;
 mod seed;
 mod trail;
 mod users;

@@ -11,6 +11,7 @@ use crate::api::audits::{
     get_audit, CancelAudit, RaiseFinding, StartAudit, SubmitAudit, WithdrawFinding,
 };
 use crate::api::capa::CreateCapa;
+use crate::api::reports::IssueAuditReport;
 use crate::components::feedback::{EmptyState, ErrorPanel, Loading};
 use crate::components::forms::{FieldError, FormError};
 use crate::error::AppError;
@@ -25,6 +26,7 @@ struct Actions {
     raise: ServerAction<RaiseFinding>,
     withdraw: ServerAction<WithdrawFinding>,
     raise_capa: ServerAction<CreateCapa>,
+    issue: ServerAction<IssueAuditReport>,
 }
 
 #[component]
@@ -38,6 +40,7 @@ pub fn AuditPage() -> impl IntoView {
         raise: ServerAction::new(),
         withdraw: ServerAction::new(),
         raise_capa: ServerAction::new(),
+        issue: ServerAction::new(),
     };
     let audit = Resource::new(
         move || {
@@ -47,6 +50,7 @@ pub fn AuditPage() -> impl IntoView {
                 actions.cancel.version().get(),
                 actions.raise.version().get(),
                 actions.withdraw.version().get(),
+                actions.issue.version().get(),
             )
         },
         |(id, ..)| async move {
@@ -107,6 +111,7 @@ fn AuditDetail(audit: Audit, actions: Actions) -> impl IntoView {
     let raise_error = Signal::derive(move || actions.raise.value().get().and_then(Result::err));
     let withdraw_error =
         Signal::derive(move || actions.withdraw.value().get().and_then(Result::err));
+    let issue_error = Signal::derive(move || actions.issue.value().get().and_then(Result::err));
     let raise_capa_error =
         Signal::derive(move || actions.raise_capa.value().get().and_then(Result::err));
     // CAPAs are raised once the audit is submitted, by those who may raise them for the site.
@@ -215,6 +220,8 @@ fn AuditDetail(audit: Audit, actions: Actions) -> impl IntoView {
                 })}
             </section>
         </div>
+
+        <ReportPanel audit=audit.clone() actions issue_error />
 
         {if results_hidden {
             view! {
@@ -353,4 +360,80 @@ fn AuditDetail(audit: Audit, actions: Actions) -> impl IntoView {
             }.into_any()
         }}
     }
+}
+
+/// The audit's report: the signed file once issued (with its fingerprint and where to verify
+/// it), otherwise a DRAFT preview and, for the lead auditor of a submitted audit, issuing.
+#[component]
+fn ReportPanel(
+    audit: Audit,
+    actions: Actions,
+    issue_error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let id = audit.summary.id;
+    let can = audit.actions.clone();
+    if audit.report.is_none() && !can.preview_report && !can.issue_report {
+        return ().into_any();
+    }
+    let pdf = format!("/api/v1/audits/{id}/report.pdf");
+    let pending = move || actions.issue.pending().get();
+    let other_error = Signal::derive(move || {
+        issue_error
+            .get()
+            .filter(|e| !matches!(e, AppError::Invalid { .. }))
+    });
+    view! {
+        <section class="panel" aria-labelledby="report-title">
+            <h2 id="report-title">"Report"</h2>
+            {match audit.report.clone() {
+                Some(report) => view! {
+                    <p>
+                        {format!("Report {} issued {} by {}, digitally signed ({}).",
+                            report.reference,
+                            report.issued_at.replace('T', " ").replace('Z', " UTC"),
+                            report.signer_name,
+                            report.certificate_subject)}
+                    </p>
+                    <p><a href=pdf.clone() class="button button--primary" download=report.file_name.clone()>"Download the signed report (PDF)"</a></p>
+                    <p class="muted">
+                        "SHA-256 " <code class="hash">{report.sha256.clone()}</code>
+                        ". Anyone can check a copy on the " <A href="/verify">"verification page"</A> "."
+                    </p>
+                }.into_any(),
+                None => view! {
+                    {can.preview_report.then(|| view! {
+                        <p>
+                            <a href=pdf.clone() target="_blank" rel="noopener" class="button">"Preview the draft report (PDF)"</a>
+                            <span class="muted">" Marked DRAFT on every page and unsigned."</span>
+                        </p>
+                    })}
+                    {can.issue_report.then(|| view! {
+                        <details class="dialog" open=move || issue_error.get().is_some()>
+                            <summary class="button button--primary">"Issue the report…"</summary>
+                            <div class="dialog__body" role="group" aria-label="Issue the report">
+                                <p>
+                                    "Issuing signs the report with your password (electronic signature, meaning: issued) "
+                                    "and digitally with the organisation's certificate. An issued report is never replaced, "
+                                    "and the findings can no longer change."
+                                </p>
+                                <ActionForm action=actions.issue attr:class="form">
+                                    <input type="hidden" name="id" value=id />
+                                    <div class="field">
+                                        <label class="field__label" for="issue-password">"Your password"</label>
+                                        <input id="issue-password" name="password" type="password" autocomplete="current-password" required />
+                                        <FieldError error=issue_error name="password" />
+                                    </div>
+                                    <button type="submit" class="button button--primary" disabled=pending>
+                                        {move || if pending() { "Signing and issuing…" } else { "Sign and issue the report" }}
+                                    </button>
+                                    <FormError error=other_error />
+                                </ActionForm>
+                            </div>
+                        </details>
+                    })}
+                }.into_any(),
+            }}
+        </section>
+    }
+    .into_any()
 }

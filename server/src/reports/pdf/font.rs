@@ -43,11 +43,7 @@ impl Weight {
     /// The width of `text` at `size` points.
     pub fn width(self, text: &str, size: f32) -> f32 {
         let program = self.program();
-        text.chars()
-            .map(|c| program.glyph(c).1)
-            .sum::<f32>()
-            * size
-            / 1000.0
+        text.chars().map(|c| program.glyph(c).1).sum::<f32>() * size / 1000.0
     }
 }
 
@@ -214,7 +210,11 @@ impl UsedGlyphs {
             .ascent(program.units(face.ascender()))
             .descent(program.units(face.descender()))
             .cap_height(program.units(cap_height))
-            .stem_v(if self.face == Weight::Bold { 120.0 } else { 80.0 })
+            .stem_v(if self.face == Weight::Bold {
+                120.0
+            } else {
+                80.0
+            })
             .font_file2(file_ref);
 
         let compressed = deflate(&subset);
@@ -236,8 +236,7 @@ impl UsedGlyphs {
 /// zlib-compresses a stream (FlateDecode).
 pub fn deflate(data: &[u8]) -> Vec<u8> {
     use std::io::Write;
-    let mut encoder =
-        flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
     encoder
         .write_all(data)
         .expect("writing to memory cannot fail");

@@ -238,9 +238,18 @@ mod tests {
         assert_eq!(
             pages,
             vec![
-                vec![RowSlice { row: 0, lines: 0..7 }],
-                vec![RowSlice { row: 0, lines: 7..14 }],
-                vec![RowSlice { row: 0, lines: 14..16 }],
+                vec![RowSlice {
+                    row: 0,
+                    lines: 0..7
+                }],
+                vec![RowSlice {
+                    row: 0,
+                    lines: 7..14
+                }],
+                vec![RowSlice {
+                    row: 0,
+                    lines: 14..16
+                }],
             ]
         );
     }
@@ -252,10 +261,7 @@ mod tests {
         let placed: Vec<usize> = pages.iter().flatten().map(|s| s.row).collect();
         assert_eq!(placed, (0..60).collect::<Vec<_>>());
         for page in &pages[1..] {
-            let used: f32 = page
-                .iter()
-                .map(|s| METRICS.row_height(s.lines.len()))
-                .sum();
+            let used: f32 = page.iter().map(|s| METRICS.row_height(s.lines.len())).sum();
             assert!(used + METRICS.header_height <= 400.0);
         }
         assert!(pages.len() >= 3);

@@ -284,7 +284,12 @@ impl Document {
                 Style::LABEL,
                 label,
             );
-            self.paragraph_at(MARGIN + label_width, BODY_WIDTH - label_width, Style::BODY, value);
+            self.paragraph_at(
+                MARGIN + label_width,
+                BODY_WIDTH - label_width,
+                Style::BODY,
+                value,
+            );
             self.gap(3.0);
         }
     }
@@ -585,10 +590,24 @@ impl Document {
             right_style,
             &encoded,
         );
-        line(frame, MARGIN, PAGE_WIDTH - MARGIN, top - 6.0, Rgb::RULE, 0.6);
+        line(
+            frame,
+            MARGIN,
+            PAGE_WIDTH - MARGIN,
+            top - 6.0,
+            Rgb::RULE,
+            0.6,
+        );
 
         let bottom = 34.0;
-        line(frame, MARGIN, PAGE_WIDTH - MARGIN, bottom + 12.0, Rgb::RULE, 0.6);
+        line(
+            frame,
+            MARGIN,
+            PAGE_WIDTH - MARGIN,
+            bottom + 12.0,
+            Rgb::RULE,
+            0.6,
+        );
         let left = if self.meta.draft {
             "DRAFT: not issued, not signed, not valid as a report".to_string()
         } else {
@@ -692,7 +711,10 @@ mod tests {
         let rows: Vec<Vec<Cell>> = (0..200)
             .map(|i| vec![Cell::new(i.to_string()), Cell::new("Côte d'Ivoire")])
             .collect();
-        doc.table(&[Column::new("No.", 1.0), Column::new("Country", 4.0)], &rows);
+        doc.table(
+            &[Column::new("No.", 1.0), Column::new("Country", 4.0)],
+            &rows,
+        );
         assert!(doc.pages.len() >= 4, "{} pages", doc.pages.len());
         let bytes = doc.finish(None).unwrap();
         assert!(bytes.starts_with(b"%PDF-"));

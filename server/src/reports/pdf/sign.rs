@@ -140,7 +140,9 @@ mod tests {
     use super::*;
 
     fn fake_document() -> Vec<u8> {
-        let mut pdf = b"%PDF-1.7\n1 0 obj\n<< /ByteRange [0 1000000000 1000000000 1000000000] /Contents <".to_vec();
+        let mut pdf =
+            b"%PDF-1.7\n1 0 obj\n<< /ByteRange [0 1000000000 1000000000 1000000000] /Contents <"
+                .to_vec();
         pdf.extend(std::iter::repeat_n(b'F', 2 * SIGNATURE_CAPACITY));
         pdf.extend_from_slice(b"> >>\nendobj\ntrailer\n%%EOF\n");
         pdf
