@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { signIn, waitForHydration, watchConsole } from './helpers';
 
-test('a quality officer plans and conducts an audit on a tablet, offline moments included', async ({ page, context }, testInfo) => {
+test('a quality officer plans, conducts (offline moments included), submits and issues the signed report', async ({ page, context, browser }, testInfo) => {
   const errors = watchConsole(page);
   const site = testInfo.project.name === 'tablet' ? 'SEN-DKR' : 'GHA-ACC';
   await signIn(page, 'qo@attest.example', '/audits');
@@ -75,6 +75,41 @@ test('a quality officer plans and conducts an audit on a tablet, offline moments
   await page.getByRole('button', { name: 'Submit the audit' }).click();
   await expect(page.locator('.page-header .status')).toHaveText('Submitted');
   await expect(page.locator('.score__percent')).toHaveText(`${expected}%`);
+
+  // The lead auditor issues the signed report: a wrong password signs nothing.
+  await page.getByText('Issue the report…').click();
+  await page.getByLabel('Your password').fill('not my password');
+  await page.getByRole('button', { name: 'Sign and issue the report' }).click();
+  await expect(page.locator('.field__error[data-field="password"]')).toContainText('password is not correct');
+  await expect(page.locator('.page-header .status')).toHaveText('Submitted');
+  await page.getByLabel('Your password').fill('attest-demo-2026');
+  await page.getByRole('button', { name: 'Sign and issue the report' }).click();
+  // One finding needs a CAPA, so the audit waits for it before closing.
+  await expect(page.locator('.page-header .status')).toHaveText('Report issued');
+  const href = await page.getByRole('link', { name: 'Download the signed report (PDF)' }).getAttribute('href');
+  const response = await page.request.get(href!);
+  expect(response.headers()['content-type']).toBe('application/pdf');
+  const pdf = await response.body();
+  expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+
+  // Anyone can check the file on the public verification page, without signing in.
+  const visitor = await browser.newContext();
+  const check = await visitor.newPage();
+  const verify = async (buffer: Buffer) => {
+    await check.goto('/verify');
+    await check.getByLabel(/Report \(PDF/).setInputFiles({ name: 'report.pdf', mimeType: 'application/pdf', buffer });
+    await check.getByRole('button', { name: 'Check the file' }).click();
+    return check.locator('.report-verdict');
+  };
+  const authentic = await verify(pdf);
+  await expect(authentic).toContainText('Authentic report');
+  await expect(authentic).toContainText(`AR-${auditId!.padStart(5, '0')}`);
+  await expect(authentic).toContainText(site);
+  // One changed byte and it is no longer recognised.
+  const tampered = Buffer.from(pdf);
+  tampered[Math.floor(tampered.length / 3)] ^= 0x01;
+  await expect(await verify(tampered)).toContainText('Not recognised');
+  await visitor.close();
   expect(errors.filter((e) => !e.includes('Failed to fetch') && !e.includes('ERR_INTERNET_DISCONNECTED'))).toEqual([]);
 });
 

@@ -33,6 +33,23 @@ pub enum Command {
     /// Check the tamper-evident audit trail.
     #[command(subcommand, name = "audit-trail")]
     AuditTrail(AuditTrailCommand),
+    /// Issue signed reports.
+    #[command(subcommand)]
+    Reports(ReportsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportsCommand {
+    /// Issue the monthly compliance report of every region (or one) for a month that is over;
+    /// a month already issued is left as it is.
+    Monthly {
+        /// The month, `YYYY-MM`.
+        #[arg(long)]
+        period: String,
+        /// One region's code (default: every region).
+        #[arg(long)]
+        region: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -70,11 +87,13 @@ pub async fn run(cli: Cli) -> Result<ExitCode, StartupError> {
         Command::Seed(SeedCommand::Demo) => {
             let db = Db::connect(&config.database_url).await?;
             db.migrate().await?;
-            let summary = crate::seed::demo::seed(&db)
+            let identity =
+                crate::reports::identity::SigningIdentity::load_or_create(&config.signing)?;
+            let summary = crate::seed::demo::seed(&db, &identity)
                 .await
                 .map_err(|error| StartupError::Other(format!("seeding failed: {error}")))?;
             println!(
-                "demo network ready: {} regions, {} countries, {} sites, {} demo users (password: {}), {} documents, {} PT events, {} audits and {} CAPAs added",
+                "demo network ready: {} regions, {} countries, {} sites, {} demo users (password: {}), {} documents, {} PT events, {} audits, {} CAPAs and {} signed audit reports added",
                 summary.regions,
                 summary.countries,
                 summary.sites,
@@ -83,8 +102,41 @@ pub async fn run(cli: Cli) -> Result<ExitCode, StartupError> {
                 summary.documents,
                 summary.pt_events,
                 summary.audits,
-                summary.capas
+                summary.capas,
+                summary.reports
             );
+        }
+        Command::Reports(ReportsCommand::Monthly { period, region }) => {
+            let db = Db::connect(&config.database_url).await?;
+            db.migrate().await?;
+            let identity =
+                crate::reports::identity::SigningIdentity::load_or_create(&config.signing)?;
+            let regions = match region {
+                Some(code) => vec![code],
+                None => {
+                    let mut conn = db
+                        .pool()
+                        .acquire()
+                        .await
+                        .map_err(|e| StartupError::Other(e.to_string()))?;
+                    crate::reports::repo::region_codes(&mut conn)
+                        .await
+                        .map_err(|e| StartupError::Other(e.to_string()))?
+                }
+            };
+            for code in regions {
+                let (report, created) =
+                    crate::reports::issue_regional_report(&db, &identity, &code, &period)
+                        .await
+                        .map_err(|e| StartupError::Other(format!("{code}: {e}")))?;
+                println!(
+                    "{} {} sha256 {} ({} bytes)",
+                    report.reference,
+                    if created { "issued" } else { "already issued" },
+                    report.sha256,
+                    report.size
+                );
+            }
         }
         Command::AuditTrail(AuditTrailCommand::Verify) => {
             let db = Db::connect(&config.database_url).await?;

@@ -170,7 +170,14 @@ impl Config {
             },
             secure_cookies,
         };
-        let signing = crate::reports::identity::SigningPaths::from_lookup(&lookup)?;
+        let signing_dir = match &database_url {
+            DatabaseUrl::Sqlite { path, .. } => std::path::Path::new(path)
+                .parent()
+                .unwrap_or(std::path::Path::new("."))
+                .join("signing"),
+            DatabaseUrl::Postgres { .. } => std::path::PathBuf::from("data/signing"),
+        };
+        let signing = crate::reports::identity::SigningPaths::from_lookup(&lookup, &signing_dir)?;
         Ok(Config {
             database_url,
             addr,
@@ -209,6 +216,12 @@ mod tests {
         assert_eq!(config.auth.idle_timeout, chrono::Duration::hours(8));
         assert_eq!(config.auth.lockout, LockoutPolicy::default());
         assert!(!config.auth.secure_cookies);
+        // The generated signing pair sits beside the database.
+        assert_eq!(
+            config.signing.key,
+            PathBuf::from("data/signing/attest-signing-key.pem")
+        );
+        assert!(!config.signing.configured);
     }
 
     #[test]

@@ -115,6 +115,7 @@ pub fn router() -> Router<AppState> {
                 .routes(routes!(audits::api::download_evidence))
                 .routes(routes!(reports::api::audit_report_pdf))
                 .routes(routes!(reports::api::issue_audit_report))
+                .routes(routes!(reports::api::regional_report_pdf))
                 .routes(routes!(capa::api::list_capas, capa::api::create_capa))
                 .routes(routes!(capa::api::export_capas))
                 .routes(routes!(capa::api::assignees))

@@ -497,6 +497,12 @@ pub(crate) async fn for_issue(
     id: i64,
 ) -> Result<(AuditRow, Audit), Error> {
     let row = for_change(tx, actor, id).await?;
+    if row.lead_auditor_id != actor.id() {
+        return Err(Error::Forbidden(format!(
+            "Only the lead auditor, {}, issues this audit's report.",
+            row.lead_name
+        )));
+    }
     if row.state() == AuditState::ReportIssued || row.state() == AuditState::Closed {
         return Err(Error::Conflict(
             "The report of this audit is already issued; an issued report is never replaced."
@@ -504,12 +510,6 @@ pub(crate) async fn for_issue(
         ));
     }
     transition(row.state(), AuditAction::IssueReport).map_err(Error::Conflict)?;
-    if row.lead_auditor_id != actor.id() {
-        return Err(Error::Forbidden(format!(
-            "Only the lead auditor, {}, issues this audit's report.",
-            row.lead_name
-        )));
-    }
     let audit = load(tx.conn(), actor, &row).await?;
     Ok((row, audit))
 }

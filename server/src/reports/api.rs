@@ -77,3 +77,18 @@ pub async fn verify(State(db): State<Db>, multipart: Multipart) -> ApiResult<Jso
     let upload = crate::documents::api::read_upload(multipart).await?;
     Ok(Json(super::verify(&db, &upload.bytes).await?))
 }
+
+/// A region's monthly compliance report as a PDF: the signed file once the monthly job issued
+/// it, otherwise a DRAFT preview with the figures as they stand. `period` is `YYYY-MM`.
+#[utoipa::path(get, path = "/regions/{region}/monthly-reports/{period}", tag = "reports",
+    params(("region" = String, Path), ("period" = String, Path, description = "YYYY-MM")),
+    responses((status = 200, description = "The PDF", content_type = "application/pdf"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn regional_report_pdf(
+    State(db): State<Db>,
+    actor: Actor,
+    Path((region, period)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let (name, bytes) = super::regional_report_pdf(&db, &actor, &region, &period).await?;
+    file_response(&name, "application/pdf", bytes, Disposition::Inline)
+}

@@ -482,3 +482,186 @@ mod tests {
         assert_eq!(band(None).1, "n/a");
     }
 }
+
+/// A synthetic audit of a chosen size (for the benchmark and the layout tests): six sections,
+/// answers cycling through yes, partial, no and N/A, long notes, findings of every severity
+/// with CAPA links, and names beyond Latin-1.
+pub fn sample_audit(items: usize, findings: usize) -> Audit {
+    use app::model::audits::{
+        AuditActions, AuditScore, AuditState, AuditSummary, AuditType, Finding, ItemAnswer,
+        PtGateResult, SectionScore, Template, TemplateItem, TemplateSection, TemplateSummary,
+    };
+    use app::model::capa::{CapaLink, CapaState};
+    use app::model::documents::Person;
+    let person = |id: i64, name: &str| Person {
+        id,
+        name: name.into(),
+    };
+    let answers_cycle = [
+        Answer::Yes,
+        Answer::Yes,
+        Answer::Partial,
+        Answer::No,
+        Answer::NotApplicable,
+    ];
+    let sections: Vec<TemplateSection> = (0..6)
+        .map(|s| TemplateSection {
+            id: s as i64 + 1,
+            title: format!("Section {} — quality management and safety of the service", s + 1),
+            items: (0..items)
+                .filter(|i| i % 6 == s)
+                .map(|i| TemplateItem {
+                    id: i as i64 + 1,
+                    text: format!("Requirement {}: the procedure is documented, current, known to the staff who use it, and followed as written at the bench.", i + 1),
+                    weight: 1 + (i as i64 % 5),
+                    clause: format!("{}.{}", 4 + s, i + 1),
+                    guidance: String::new(),
+                })
+                .collect(),
+        })
+        .collect();
+    let answers: Vec<ItemAnswer> = (0..items)
+        .map(|i| ItemAnswer {
+            item_id: i as i64 + 1,
+            answer: answers_cycle[i % answers_cycle.len()],
+            notes: if i % 3 == 0 {
+                "Checked on site with the laboratory manager; records for the last quarter sampled."
+                    .into()
+            } else {
+                String::new()
+            },
+            revision: 1,
+            answered_by: person(2, "Zeynep Öztürk"),
+            answered_at: "2026-03-02T10:00:00Z".into(),
+        })
+        .collect();
+    let severities = [
+        Severity::Critical,
+        Severity::Major,
+        Severity::Minor,
+        Severity::Observation,
+    ];
+    let findings: Vec<Finding> = (0..findings)
+        .map(|n| {
+            let severity = severities[n % severities.len()];
+            Finding {
+                id: n as i64 + 1,
+                audit_id: 1,
+                number: n as i64 + 1,
+                item_id: Some((n % items.max(1)) as i64 + 1),
+                severity,
+                clause: format!("{}.{}", 4 + n % 6, n + 1),
+                description: "Temperature records of the reagent refrigerator have gaps on weekends; no deviation was raised and the reagents stored were used.".into(),
+                evidence: "Log sheets for January and February 2026; interview with the bench technologist.".into(),
+                capa_required: severity.capa_required(),
+                status: "open".into(),
+                withdrawn_reason: None,
+                created_by: person(2, "Zeynep Öztürk"),
+                created_at: "2026-03-02T11:00:00Z".into(),
+                capa: severity.capa_required().then(|| CapaLink {
+                    id: n as i64 + 1,
+                    number: format!("CAPA-2026-{:04}", n + 1),
+                    state: CapaState::Implementing,
+                }),
+            }
+        })
+        .collect();
+    let section_scores = sections
+        .iter()
+        .map(|s| SectionScore {
+            section_id: s.id,
+            title: s.title.clone(),
+            points: 10,
+            applicable: 14,
+            answered: s.items.len() as i64,
+            items: s.items.len() as i64,
+            percent: Some(71.4),
+        })
+        .collect();
+    Audit {
+        summary: AuditSummary {
+            id: 1,
+            site_code: "CIV-ABJ".into(),
+            site_name: "Centre d'évaluation sanitaire d'Abidjan, Côte d'Ivoire".into(),
+            region_code: "WCA".into(),
+            template_id: 1,
+            template_code: "SLIPTA".into(),
+            template_version: 3,
+            template_title: "Laboratory quality audit (SLIPTA-style)".into(),
+            audit_type: AuditType::External,
+            planned_start: "2026-03-02".into(),
+            planned_end: "2026-03-03".into(),
+            lead_auditor: person(2, "Zeynep Öztürk"),
+            state: AuditState::Submitted,
+            percent: Some(71.4),
+            stars: Some(2),
+            open_findings: findings.len() as i64,
+        },
+        scope: "All sections of the checklist, the TB and serology benches, sample reception."
+            .into(),
+        team: vec![person(3, "Ngozi Adébáyọ̀"), person(4, "Dmitri Волков")],
+        started_at: Some("2026-03-02T08:00:00Z".into()),
+        submitted_at: Some("2026-03-03T16:00:00Z".into()),
+        cancel_reason: None,
+        template: Template {
+            summary: TemplateSummary {
+                id: 1,
+                code: "SLIPTA".into(),
+                version: 3,
+                title: "Laboratory quality audit (SLIPTA-style)".into(),
+                kind: "laboratory".into(),
+                section_count: 6,
+                item_count: items as i64,
+                audit_count: 1,
+                latest: true,
+            },
+            scoring: "slipta".into(),
+            sections,
+        },
+        answers,
+        findings,
+        evidence: Vec::new(),
+        score: AuditScore {
+            points: 60,
+            applicable: 84,
+            answered: items as i64,
+            items: items as i64,
+            percent: Some(71.4),
+            stars: Some(2),
+            sections: section_scores,
+            pt_gate: Some(PtGateResult {
+                passed: true,
+                reason:
+                    "The last two laboratory PT events scored 92 % and 88 % (both at least 80 %)."
+                        .into(),
+            }),
+        },
+        actions: AuditActions::default(),
+        report: None,
+    }
+}
+
+#[cfg(test)]
+mod layout_tests {
+    use super::*;
+
+    #[test]
+    fn a_large_report_lays_out_over_several_pages_with_every_finding() {
+        let audit = sample_audit(60, 25);
+        let input = ReportInput {
+            audit: &audit,
+            address: "Abidjan, Côte d'Ivoire".into(),
+            reference: reference(1),
+            issue: None,
+            generated_at: "2026-03-04 09:00 UTC".into(),
+        };
+        let doc = render(&input);
+        assert!(doc.page_count() >= 5, "{} pages", doc.page_count());
+        let bytes = doc.finish(None).unwrap();
+        assert!(
+            bytes.starts_with(b"%PDF-") && bytes.len() < 200_000,
+            "{} bytes",
+            bytes.len()
+        );
+    }
+}

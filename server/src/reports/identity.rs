@@ -36,17 +36,22 @@ pub struct SigningPaths {
 }
 
 impl SigningPaths {
-    pub const DEFAULT_CERTIFICATE: &'static str = "data/signing/attest-signing-cert.pem";
-    pub const DEFAULT_KEY: &'static str = "data/signing/attest-signing-key.pem";
+    pub const CERTIFICATE_FILE: &'static str = "attest-signing-cert.pem";
+    pub const KEY_FILE: &'static str = "attest-signing-key.pem";
 
-    /// From `ATTEST_SIGNING_CERT` and `ATTEST_SIGNING_KEY` (both or neither).
-    pub fn from_lookup(lookup: &impl Fn(&str) -> Option<String>) -> Result<Self, StartupError> {
+    /// From `ATTEST_SIGNING_CERT` and `ATTEST_SIGNING_KEY` (both or neither). Without them the
+    /// pair lives in a `signing` folder beside the SQLite database (`data/signing` for
+    /// PostgreSQL), so each database keeps its own.
+    pub fn from_lookup(
+        lookup: &impl Fn(&str) -> Option<String>,
+        default_dir: &Path,
+    ) -> Result<Self, StartupError> {
         let cert = lookup("ATTEST_SIGNING_CERT").filter(|v| !v.trim().is_empty());
         let key = lookup("ATTEST_SIGNING_KEY").filter(|v| !v.trim().is_empty());
         match (cert, key) {
             (None, None) => Ok(SigningPaths {
-                certificate: Self::DEFAULT_CERTIFICATE.into(),
-                key: Self::DEFAULT_KEY.into(),
+                certificate: default_dir.join(Self::CERTIFICATE_FILE),
+                key: default_dir.join(Self::KEY_FILE),
                 configured: false,
             }),
             (Some(cert), Some(key)) => Ok(SigningPaths {
@@ -294,17 +299,24 @@ mod tests {
 
     #[test]
     fn paths_default_unless_both_are_set() {
-        let defaults = SigningPaths::from_lookup(&lookup(&[])).unwrap();
+        let dir = Path::new("data/signing");
+        let defaults = SigningPaths::from_lookup(&lookup(&[]), dir).unwrap();
         assert!(!defaults.configured);
-        assert_eq!(defaults.key, PathBuf::from(SigningPaths::DEFAULT_KEY));
-        let both = SigningPaths::from_lookup(&lookup(&[
-            ("ATTEST_SIGNING_CERT", "/etc/attest/cert.pem"),
-            ("ATTEST_SIGNING_KEY", "/etc/attest/key.pem"),
-        ]))
+        assert_eq!(
+            defaults.key,
+            PathBuf::from("data/signing/attest-signing-key.pem")
+        );
+        let both = SigningPaths::from_lookup(
+            &lookup(&[
+                ("ATTEST_SIGNING_CERT", "/etc/attest/cert.pem"),
+                ("ATTEST_SIGNING_KEY", "/etc/attest/key.pem"),
+            ]),
+            dir,
+        )
         .unwrap();
         assert!(both.configured);
-        let one =
-            SigningPaths::from_lookup(&lookup(&[("ATTEST_SIGNING_CERT", "/x.pem")])).unwrap_err();
+        let one = SigningPaths::from_lookup(&lookup(&[("ATTEST_SIGNING_CERT", "/x.pem")]), dir)
+            .unwrap_err();
         assert!(one.to_string().starts_with("ATTEST_SIGNING_KEY"));
     }
 

@@ -134,3 +134,153 @@ pub async fn site_address(conn: &mut AnyConnection, site_code: &str) -> sqlx::Re
         .map(|(city, country)| format!("{city}, {country}"))
         .unwrap_or_default())
 }
+
+/// A region's code and name.
+pub async fn region(
+    conn: &mut AnyConnection,
+    code: &str,
+) -> sqlx::Result<Option<(String, String)>> {
+    sqlx::query_as("select code, name from regions where code = $1")
+        .bind(code)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Every region's code.
+pub async fn region_codes(conn: &mut AnyConnection) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("select code from regions order by code")
+        .fetch_all(conn)
+        .await
+}
+
+const IN_REGION: &str = "join sites st on st.id = x.site_id
+   join countries co on co.code = st.country_code
+  where co.region_code = $1";
+
+/// The active sites of a region: id, code, name.
+pub async fn region_sites(
+    conn: &mut AnyConnection,
+    region: &str,
+) -> sqlx::Result<Vec<(i64, String, String)>> {
+    sqlx::query_as(
+        "select s.id, s.code, s.name from sites s join countries co on co.code = s.country_code
+          where co.region_code = $1 and s.status = 'active' order by s.code",
+    )
+    .bind(region)
+    .fetch_all(conn)
+    .await
+}
+
+/// Submitted audits of a region before `before` (RFC 3339), newest first: site, submission
+/// time, points, applicable points.
+pub async fn audits_before(
+    conn: &mut AnyConnection,
+    region: &str,
+    before: &str,
+) -> sqlx::Result<Vec<(i64, String, Option<i64>, Option<i64>)>> {
+    sqlx::query_as(&format!(
+        "select x.site_id, x.submitted_at, x.score_points, x.score_applicable
+           from audits x {IN_REGION}
+            and x.state in ('submitted', 'report_issued', 'closed') and x.submitted_at < $2
+          order by x.submitted_at desc"
+    ))
+    .bind(region)
+    .bind(before)
+    .fetch_all(conn)
+    .await
+}
+
+/// CAPAs of a region open at the end of `day`: site, opened on, due date.
+pub async fn capas_open_on(
+    conn: &mut AnyConnection,
+    region: &str,
+    day: &str,
+) -> sqlx::Result<Vec<(i64, String, String)>> {
+    sqlx::query_as(&format!(
+        "select x.site_id, x.opened_on, x.due_date from capas x {IN_REGION}
+            and x.opened_on <= $2 and (x.ended_on is null or x.ended_on > $2)
+            and x.state <> 'cancelled'"
+    ))
+    .bind(region)
+    .bind(day)
+    .fetch_all(conn)
+    .await
+}
+
+/// Per site of a region, PT results scored for events whose deadline falls in [`from`, `to`]:
+/// satisfactory and all scored.
+pub async fn pt_results_between(
+    conn: &mut AnyConnection,
+    region: &str,
+    from: &str,
+    to: &str,
+) -> sqlx::Result<Vec<(i64, i64, i64)>> {
+    sqlx::query_as(&format!(
+        "select x.site_id,
+                coalesce(sum(case when x.verdict = 'satisfactory' then 1 else 0 end), 0),
+                count(*)
+           from pt_results x join pt_events e on e.id = x.event_id {IN_REGION}
+            and x.verdict in ('satisfactory', 'questionable', 'unsatisfactory')
+            and e.deadline >= $2 and e.deadline <= $3
+          group by x.site_id"
+    ))
+    .bind(region)
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await
+}
+
+/// Per site of a region, for events whose deadline falls in [`from`, `to`]: events scored
+/// unsatisfactory and events at which participation was unsuccessful.
+pub async fn pt_events_between(
+    conn: &mut AnyConnection,
+    region: &str,
+    from: &str,
+    to: &str,
+) -> sqlx::Result<Vec<(i64, i64, i64)>> {
+    sqlx::query_as(&format!(
+        "select x.site_id,
+                coalesce(sum(case when x.verdict = 'unsatisfactory' then 1 else 0 end), 0),
+                coalesce(sum(case when x.unsuccessful <> 0 then 1 else 0 end), 0)
+           from pt_event_scores x join pt_events e on e.id = x.event_id {IN_REGION}
+            and e.deadline >= $2 and e.deadline <= $3
+          group by x.site_id"
+    ))
+    .bind(region)
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await
+}
+
+/// The stored bytes of a region's monthly report.
+pub async fn content_for_region(
+    conn: &mut AnyConnection,
+    region: &str,
+    period: &str,
+) -> sqlx::Result<Option<(String, Vec<u8>)>> {
+    sqlx::query_as(
+        "select file_name, content from issued_reports
+          where kind = 'regional_monthly' and region_code = $1 and period = $2",
+    )
+    .bind(region)
+    .bind(period)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn for_region(
+    conn: &mut AnyConnection,
+    region: &str,
+    period: &str,
+) -> sqlx::Result<Option<IssuedReport>> {
+    let row: Option<ReportRow> = sqlx::query_as(&format!(
+        "{SELECT} where r.kind = 'regional_monthly' and r.region_code = $1 and r.period = $2"
+    ))
+    .bind(region)
+    .bind(period)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(Into::into))
+}

@@ -122,12 +122,17 @@ pub struct SeedSummary {
     pub capas: usize,
     /// Demo PT events added by this run.
     pub pt_events: usize,
+    /// Signed audit reports issued by this run.
+    pub reports: usize,
 }
 
 /// Loads the demo network and demo users. Existing rows are updated in place, never
 /// duplicated; a demo user whose password was changed keeps it.
 #[tracing::instrument(skip_all, err)]
-pub async fn seed(db: &Db) -> Result<SeedSummary, crate::error::Error> {
+pub async fn seed(
+    db: &Db,
+    identity: &crate::reports::identity::SigningIdentity,
+) -> Result<SeedSummary, crate::error::Error> {
     let records =
         demo_sites().map_err(|e| crate::error::Error::Internal(format!("demo data: {e}")))?;
     let password_hash = passwords::hash(DEMO_PASSWORD.to_string()).await?;
@@ -250,10 +255,12 @@ pub async fn seed(db: &Db) -> Result<SeedSummary, crate::error::Error> {
     summary.pt_events = super::pt::seed(&mut write).await?;
     summary.audits = super::audits::seed(&mut write).await?;
     summary.capas = super::capa::seed(&mut write).await?;
+    // Reports last: issuing closes audits whose finding CAPAs are all closed.
+    summary.reports = super::reports::seed(&mut write, identity).await?;
     let change = Change::new("seed.demo", "network", "demo").after(serde_json::json!({
         "regions": summary.regions, "countries": summary.countries, "sites": summary.sites,
         "documents": summary.documents, "audits": summary.audits, "capas": summary.capas,
-        "pt_events": summary.pt_events,
+        "pt_events": summary.pt_events, "reports": summary.reports,
     }));
     trail::record(&mut write, &Who::system(), change).await?;
     write.commit().await?;

@@ -5,3 +5,4 @@ pub mod capa;
 pub mod demo;
 pub mod documents;
 pub mod pt;
+pub mod reports;

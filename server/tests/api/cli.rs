@@ -52,8 +52,82 @@ fn seed_demo_creates_the_database_file_and_reports_what_it_loaded() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(String::from_utf8_lossy(&output.stdout).contains("36 sites"));
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(stdout.contains("36 sites"));
+    assert!(stdout.contains("signed audit reports"), "{stdout}");
     assert!(dir.path().join("data/attest.db").exists());
+    // No signing pair was configured: one was generated beside the database, key private.
+    let key = dir.path().join("data/signing/attest-signing-key.pem");
+    assert!(
+        key.exists()
+            && dir
+                .path()
+                .join("data/signing/attest-signing-cert.pem")
+                .exists()
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    // The monthly report of a region, issued from the command line, once.
+    let today = chrono::Utc::now().date_naive();
+    let first = today - chrono::Days::new(u64::from(chrono::Datelike::day(&today)) - 1);
+    let period = (first - chrono::Days::new(1)).format("%Y-%m").to_string();
+    let args = ["reports", "monthly", "--period", &period, "--region", "EHA"];
+    let output = attest(&args, &[("ATTEST_DATABASE_URL", &url)]);
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.starts_with(&format!("RR-EHA-{period} issued sha256 ")),
+        "{stdout}"
+    );
+    let output = attest(&args, &[("ATTEST_DATABASE_URL", &url)]);
+    let again = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(again.contains("already issued"), "{again}");
+}
+
+#[test]
+fn a_configured_signing_key_that_is_missing_stops_with_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/attest.db", dir.path().display());
+    let cert = dir.path().join("cert.pem");
+    std::fs::write(&cert, "not a certificate").unwrap();
+    let output = attest(
+        &["seed", "demo"],
+        &[
+            ("ATTEST_DATABASE_URL", &url),
+            ("ATTEST_SIGNING_CERT", &cert.display().to_string()),
+            ("ATTEST_SIGNING_KEY", "/nowhere/attest-key.pem"),
+        ],
+    );
+    let stderr = assert_clear_failure(&output, "ATTEST_SIGNING_CERT");
+    assert!(stderr.contains("cert.pem"), "{stderr}");
+    // With a readable certificate, the missing key is named.
+    let identity = server::reports::identity::SigningIdentity::generate("CLI test").unwrap();
+    let paths = server::reports::identity::SigningPaths {
+        certificate: cert.clone(),
+        key: dir.path().join("key.pem"),
+        configured: true,
+    };
+    identity.store(&paths).unwrap();
+    let output = attest(
+        &["serve"],
+        &[
+            ("ATTEST_DATABASE_URL", &url),
+            ("ATTEST_ADDR", "127.0.0.1:0"),
+            ("ATTEST_SIGNING_CERT", &cert.display().to_string()),
+            ("ATTEST_SIGNING_KEY", "/nowhere/attest-key.pem"),
+        ],
+    );
+    let stderr = assert_clear_failure(&output, "ATTEST_SIGNING_KEY");
+    assert!(stderr.contains("/nowhere/attest-key.pem"), "{stderr}");
 }
 
 #[test]

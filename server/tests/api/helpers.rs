@@ -166,7 +166,7 @@ impl TestApp {
     }
 
     pub async fn seed_demo(&self) {
-        server::seed::demo::seed(&self.db)
+        server::seed::demo::seed(&self.db, &signing_identity())
             .await
             .expect("demo data seeds");
     }
@@ -206,6 +206,11 @@ pub fn signing_fixture() -> SigningPaths {
             paths
         })
         .clone()
+}
+
+/// The test run's signing identity, loaded from [`signing_fixture`].
+pub fn signing_identity() -> SigningIdentity {
+    SigningIdentity::load(&signing_fixture()).expect("the test signing pair loads")
 }
 
 /// Starts a server against a fresh, migrated, empty database.
@@ -287,7 +292,7 @@ pub async fn spawn_seeded_app(engine: Engine) -> TestApp {
 async fn seed_template(url: &DatabaseUrl) {
     let db = Db::connect(url).await.expect("the template database opens");
     db.migrate().await.expect("the template database migrates");
-    server::seed::demo::seed(&db)
+    server::seed::demo::seed(&db, &signing_identity())
         .await
         .expect("demo data seeds the template");
     if matches!(db.engine(), server::db::Engine::Sqlite) {

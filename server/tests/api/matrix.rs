@@ -87,7 +87,8 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         | ("PUT", "/api/v1/audits/{id}/findings/{finding_id}")
         | ("POST", "/api/v1/audits/{id}/findings/{finding_id}/withdraw")
         | ("POST", "/api/v1/audits/{id}/items/{item_id}/evidence")
-        | ("POST", "/api/v1/audits/{id}/report") => Rule::Acting,
+        | ("POST", "/api/v1/audits/{id}/report")
+        | ("GET", "/api/v1/regions/{region}/monthly-reports/{period}") => Rule::Acting,
         ("GET", "/api/v1/capas")
         | ("GET", "/api/v1/capas/export.csv")
         | ("GET", "/api/v1/capas/settings")
@@ -169,7 +170,14 @@ fn actors(method: &str, path: &str) -> Option<&'static [&'static str]> {
         "lead.kla@attest.example",
         "qo@attest.example",
     ];
+    // Monthly regional reports: the region's managers, quality officers, administrators.
+    const REGION_REPORTS: &[&str] = &[
+        "rm.eha@attest.example",
+        "qo@attest.example",
+        "admin@attest.example",
+    ];
     match (method, path) {
+        ("GET", "/api/v1/regions/{region}/monthly-reports/{period}") => Some(REGION_REPORTS),
         ("GET", "/api/v1/pt/schemes")
         | ("GET", "/api/v1/pt/events")
         | ("GET", "/api/v1/pt/radiology/reads")
@@ -382,7 +390,9 @@ async fn every_api_route_obeys_the_authorization_matrix(app: TestApp) {
             .replace("{attachment_id}", &attachment.to_string())
             .replace("{step}", "approve_plan")
             .replace("{version_id}", &version.to_string())
-            .replace("{code}", site);
+            .replace("{code}", site)
+            .replace("{region}", if site == "PHL-MNL" { "AP" } else { "EHA" })
+            .replace("{period}", "2026-10");
         if path.ends_with("/assignees") {
             concrete.push_str(&format!("?site={site}"));
         }
@@ -557,7 +567,8 @@ async fn first_acknowledgement(app: &TestApp, email: &str, relation: &str) -> Op
 async fn submitted_audits(app: &TestApp) -> Vec<(String, i64, i64, i64, i64)> {
     let rows: Vec<(String, i64)> = sqlx::query_as(
         "select s.code, max(a.id) from audits a join sites s on s.id = a.site_id
-          where a.state = 'submitted' and exists (select 1 from findings f where f.audit_id = a.id)
+          where a.state in ('submitted', 'report_issued', 'closed')
+            and exists (select 1 from findings f where f.audit_id = a.id)
           group by s.code",
     )
     .fetch_all(app.db.pool())

@@ -17,11 +17,12 @@ on_both_databases!(
     the_verification_page_checks_uploads_without_a_sign_in,
     an_audit_closes_when_its_last_finding_capa_closes,
     an_audit_without_capa_findings_closes_when_its_report_is_issued,
+    a_monthly_regional_report_is_previewed_then_issued_once_and_signed,
 );
 
-/// A submitted demo audit: (id, lead auditor's e-mail), the one with the most CAPA-linked
-/// findings first when `with_capas`, else one with no finding that needs a CAPA (made so by
-/// turning its findings into observations when the demo has none).
+/// A submitted demo audit: (id, lead auditor's e-mail) — with `with_capas`, the one with the
+/// most CAPA-linked findings; otherwise the one with the fewest, its findings turned into
+/// observations so that none needs a CAPA.
 async fn submitted_audit(app: &TestApp, with_capas: bool) -> (i64, String) {
     let rows: Vec<(i64, String, i64)> = sqlx::query_as(
         "select a.id, u.email,
@@ -45,7 +46,7 @@ async fn submitted_audit(app: &TestApp, with_capas: bool) -> (i64, String) {
     } else {
         let (id, email, _) = rows
             .iter()
-            .find(|(_, _, capas)| *capas == 0)
+            .min_by_key(|(_, _, capas)| *capas)
             .cloned()
             .expect("the demo has submitted audits");
         sqlx::query("update findings set severity = 'observation' where audit_id = $1")
@@ -154,7 +155,12 @@ async fn an_issued_report_is_signed_validated_and_verified_and_tampering_is_dete
         wrong["error"]["fields"].get("password").is_some(),
         "{wrong}"
     );
-    assert_eq!(app.count("issued_reports").await, 0);
+    let stored: i64 = sqlx::query_scalar("select count(*) from issued_reports where audit_id = $1")
+        .bind(audit_id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, 0);
     assert_eq!(state(&app, audit_id).await, "submitted");
 
     let issued = json_of(issue(&app, &token, audit_id, DEMO_PASSWORD).await, 201).await;
@@ -542,4 +548,111 @@ async fn an_audit_without_capa_findings_closes_when_its_report_is_issued(app: Te
             .await
             .unwrap();
     assert_eq!(server::signatures::content_hash(&bytes), stored);
+}
+
+async fn a_monthly_regional_report_is_previewed_then_issued_once_and_signed(app: TestApp) {
+    // The month before this one (the report covers a month that is over).
+    let today = chrono::Utc::now().date_naive();
+    let first_of_month = today - chrono::Days::new(u64::from(chrono::Datelike::day(&today)) - 1);
+    let last_month_end = first_of_month - chrono::Days::new(1);
+    let period = last_month_end.format("%Y-%m").to_string();
+    let end = last_month_end.format("%Y-%m-%d").to_string();
+    let url = format!("/api/v1/regions/EHA/monthly-reports/{period}");
+    let manager = app.token_for("rm.eha@attest.example").await;
+    let dir = tempfile::tempdir().unwrap();
+
+    // Before the job: a DRAFT with the figures as they stand.
+    let response = app.get_as(&manager, &url).await;
+    assert_eq!(response.status(), 200);
+    let draft = response.bytes().await.unwrap().to_vec();
+    let draft_path = dir.path().join("draft.pdf");
+    std::fs::write(&draft_path, &draft).unwrap();
+    let text = text_of(&draft_path);
+    assert!(text.contains("DRAFT") && text.contains("Monthly regional compliance report"));
+    let sites: Vec<String> = sqlx::query_scalar(
+        "select s.code from sites s join countries c on c.code = s.country_code
+          where c.region_code = 'EHA' and s.status = 'active'",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
+    for code in &sites {
+        assert!(text.contains(code.as_str()), "site {code}");
+    }
+    // The open CAPAs at the month's end, counted straight from the table.
+    let open: i64 = sqlx::query_scalar(
+        "select count(*) from capas x join sites s on s.id = x.site_id
+           join countries c on c.code = s.country_code
+          where c.region_code = 'EHA' and x.opened_on <= $1
+            and (x.ended_on is null or x.ended_on > $1) and x.state <> 'cancelled'",
+    )
+    .bind(&end)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    assert!(
+        text.contains(&format!("Open CAPAs {open}")),
+        "{open} open CAPAs in: {text}"
+    );
+
+    // The job's work: issued once, signed; a second run returns the same report.
+    let identity = crate::helpers::signing_identity();
+    let (first, created) =
+        server::reports::issue_regional_report(&app.db, &identity, "EHA", &period)
+            .await
+            .unwrap();
+    assert!(created);
+    assert_eq!(first.reference, format!("RR-EHA-{period}"));
+    let (again, created) =
+        server::reports::issue_regional_report(&app.db, &identity, "EHA", &period)
+            .await
+            .unwrap();
+    assert!(!created);
+    assert_eq!(again.sha256, first.sha256);
+    let bytes = app
+        .get_as(&manager, &url)
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    assert_eq!(server::signatures::content_hash(&bytes), first.sha256);
+    let path = dir.path().join("regional.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    let (_, sig) = run("pdfsig", &[], &path);
+    assert!(
+        sig.contains("Signature is Valid.") && sig.contains("Total document signed"),
+        "{sig}"
+    );
+    let (ok, check) = run("qpdf", &["--check"], &path);
+    assert!(ok && !check.contains("WARNING"), "{check}");
+    assert!(!text_of(&path).contains("DRAFT"));
+    let verified = json_of(verify_upload(&app, bytes).await, 200).await;
+    assert_eq!(verified["matched"], true);
+    assert_eq!(verified["report"]["kind"], "regional_monthly");
+
+    // Scope and bad input.
+    let other_region = app.token_for("rm.ap@attest.example").await;
+    assert_eq!(app.get_as(&other_region, &url).await.status(), 404);
+    let site_lead = app.token_for("lead.nbo@attest.example").await;
+    assert_eq!(app.get_as(&site_lead, &url).await.status(), 403);
+    for bad in ["2026-13", "last-month", "2999-01"] {
+        let response = app
+            .get_as(
+                &manager,
+                &format!("/api/v1/regions/EHA/monthly-reports/{bad}"),
+            )
+            .await;
+        assert_eq!(response.status(), 422, "{bad}");
+    }
+    let unfinished = today.format("%Y-%m").to_string();
+    let error = server::reports::issue_regional_report(&app.db, &identity, "EHA", &unfinished)
+        .await
+        .unwrap_err();
+    match error {
+        server::error::Error::Invalid { fields, .. } => {
+            assert!(fields[0].message.contains("not over yet"), "{fields:?}")
+        }
+        other => panic!("expected an invalid period, got {other:?}"),
+    }
 }

@@ -215,7 +215,10 @@ fn AuditDetail(audit: Audit, actions: Actions) -> impl IntoView {
                         </div>
                     </details>
                 })}
-                {(!can.start && !can.answer && !can.submit && !can.cancel).then(|| view! {
+                {can.issue_report.then(|| view! {
+                    <p>"The audit is submitted: " <a href="#report-title">"issue its signed report"</a> "."</p>
+                })}
+                {(!can.start && !can.answer && !can.submit && !can.cancel && !can.issue_report).then(|| view! {
                     <p class="muted">"Nothing for you to do here now."</p>
                 })}
             </section>

@@ -215,6 +215,10 @@ impl Document {
         self.y
     }
 
+    pub fn page_count(&self) -> usize {
+        self.pages.len()
+    }
+
     pub fn new_page(&mut self) {
         self.pages.push(Content::new());
         self.y = BODY_TOP;
