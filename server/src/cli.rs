@@ -124,18 +124,33 @@ pub async fn run(cli: Cli) -> Result<ExitCode, StartupError> {
                         .map_err(|e| StartupError::Other(e.to_string()))?
                 }
             };
+            // One region failing does not stop the others; the exit code says something did.
+            let mut failed = 0;
             for code in regions {
-                let (report, created) =
-                    crate::reports::issue_regional_report(&db, &identity, &code, &period)
-                        .await
-                        .map_err(|e| StartupError::Other(format!("{code}: {e}")))?;
-                println!(
-                    "{} {} sha256 {} ({} bytes)",
-                    report.reference,
-                    if created { "issued" } else { "already issued" },
-                    report.sha256,
-                    report.size
-                );
+                match crate::reports::issue_regional_report(&db, &identity, &code, &period).await {
+                    Ok((report, created)) => println!(
+                        "{} {} sha256 {} ({} bytes)",
+                        report.reference,
+                        if created { "issued" } else { "already issued" },
+                        report.sha256,
+                        report.size
+                    ),
+                    Err(error) => {
+                        failed += 1;
+                        let detail = match &error {
+                            crate::error::Error::Invalid { fields, .. } => fields
+                                .iter()
+                                .map(|f| f.message.clone())
+                                .collect::<Vec<_>>()
+                                .join(" "),
+                            other => other.to_string(),
+                        };
+                        eprintln!("attest: {code}: {detail}");
+                    }
+                }
+            }
+            if failed > 0 {
+                return Ok(ExitCode::FAILURE);
             }
         }
         Command::AuditTrail(AuditTrailCommand::Verify) => {

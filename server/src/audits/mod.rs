@@ -83,10 +83,7 @@ async fn visible(
 /// Loads the audit for a change, locked on PostgreSQL so changes to one audit run in turn.
 async fn for_change(tx: &mut WriteTx, actor: &Actor, id: i64) -> Result<AuditRow, Error> {
     if tx.engine() == crate::db::Engine::Postgres {
-        sqlx::query("select id from audits where id = $1 for update")
-            .bind(id)
-            .fetch_optional(tx.conn())
-            .await?;
+        repo::lock(tx.conn(), id).await?;
     }
     visible(tx.conn(), actor, id).await
 }
@@ -534,6 +531,10 @@ pub(crate) async fn close_when_resolved(
     who: &Who,
     audit_id: i64,
 ) -> Result<bool, Error> {
+    if tx.engine() == crate::db::Engine::Postgres {
+        // Two last CAPAs closing at once must not both count the other as still open.
+        repo::lock(tx.conn(), audit_id).await?;
+    }
     let Some(row) = repo::find(tx.conn(), audit_id).await? else {
         return Ok(false);
     };

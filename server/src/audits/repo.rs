@@ -939,3 +939,20 @@ pub async fn capa_progress(conn: &mut AnyConnection, audit_id: i64) -> sqlx::Res
     .fetch_one(conn)
     .await
 }
+
+/// Locks an audit's row until the transaction ends (PostgreSQL; SQLite writes one at a time).
+pub async fn lock(conn: &mut AnyConnection, id: i64) -> sqlx::Result<()> {
+    sqlx::query("select id from audits where id = $1 for update")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(())
+}
+
+/// The audit a finding belongs to.
+pub async fn audit_of_finding(conn: &mut AnyConnection, finding: i64) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("select audit_id from findings where id = $1")
+        .bind(finding)
+        .fetch_optional(conn)
+        .await
+}

@@ -1293,7 +1293,7 @@ pub async fn step(
     if step == CapaStep::Close {
         // The audit the finding came from closes when its last CAPA does.
         if let Some(finding) = row.finding_id {
-            if let Some(audit) = repo::audit_of_finding(tx.conn(), finding).await? {
+            if let Some(audit) = crate::audits::repo::audit_of_finding(tx.conn(), finding).await? {
                 crate::audits::close_when_resolved(&mut tx, &Who::from(actor), audit).await?;
             }
         }

@@ -725,11 +725,3 @@ pub async fn save_due_days(
     }
     Ok(())
 }
-
-/// The audit a finding belongs to.
-pub async fn audit_of_finding(conn: &mut AnyConnection, finding: i64) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar("select audit_id from findings where id = $1")
-        .bind(finding)
-        .fetch_optional(conn)
-        .await
-}

@@ -110,14 +110,22 @@ pub async fn update_version(
 }
 
 /// Reads the `file` part of a multipart upload.
-pub async fn read_upload(mut multipart: Multipart) -> Result<Upload, Error> {
+pub async fn read_upload(multipart: Multipart) -> Result<Upload, Error> {
+    read_upload_of_at_most(multipart, super::MAX_FILE_BYTES).await
+}
+
+/// Like [`read_upload`], for a route whose body limit is `max_bytes` (named in the message).
+pub async fn read_upload_of_at_most(
+    mut multipart: Multipart,
+    max_bytes: usize,
+) -> Result<Upload, Error> {
     let unreadable = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             Error::invalid_field(
                 "file",
                 format!(
                     "The file is too large; attach at most {} MB.",
-                    super::MAX_FILE_BYTES / 1_048_576
+                    max_bytes / 1_048_576
                 ),
             )
         } else {

@@ -74,7 +74,8 @@ pub struct VerifyUpload {
     responses((status = 200, body = Verification), (status = 422, body = ErrorBody)),
     security(()))]
 pub async fn verify(State(db): State<Db>, multipart: Multipart) -> ApiResult<Json<Verification>> {
-    let upload = crate::documents::api::read_upload(multipart).await?;
+    let upload =
+        crate::documents::api::read_upload_of_at_most(multipart, super::MAX_VERIFY_BYTES).await?;
     Ok(Json(super::verify(&db, &upload.bytes).await?))
 }
 

@@ -9,10 +9,13 @@ use crate::db::Db;
 use crate::error::Error;
 
 pub async fn verify(State(db): State<Db>, multipart: Multipart) -> Redirect {
-    let outcome = match crate::documents::api::read_upload(multipart).await {
-        Ok(upload) => super::verify(&db, &upload.bytes).await,
-        Err(error) => Err(error),
-    };
+    let outcome =
+        match crate::documents::api::read_upload_of_at_most(multipart, super::MAX_VERIFY_BYTES)
+            .await
+        {
+            Ok(upload) => super::verify(&db, &upload.bytes).await,
+            Err(error) => Err(error),
+        };
     match outcome {
         Ok(verification) => Redirect::to(&format!("/verify?sha256={}", verification.sha256)),
         Err(error) => {

@@ -11,7 +11,7 @@ use std::time::Duration;
 use cms::builder::{create_signing_time_attribute, SignedDataBuilder, SignerInfoBuilder};
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use cms::signed_data::{EncapsulatedContentInfo, SignerIdentifier};
-use der::{Decode, DecodePem, Encode, EncodePem};
+use der::{DecodePem, Encode, EncodePem};
 use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::pkcs1v15::SigningKey;
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
@@ -103,7 +103,15 @@ impl SigningIdentity {
         if !paths.configured && !paths.certificate.exists() && !paths.key.exists() {
             let identity = Self::generate("Attest report signing (self-signed)")
                 .map_err(|e| StartupError::Other(format!("cannot generate a signing key: {e}")))?;
-            identity.store(paths)?;
+            if let Err(error) = identity.store(paths) {
+                // Another process starting at the same moment generated the pair first: use
+                // theirs, so every process signs with the certificate on disk.
+                if paths.key.exists() {
+                    std::thread::sleep(Duration::from_millis(200));
+                    return Self::load(paths);
+                }
+                return Err(error);
+            }
             tracing::warn!(
                 certificate = %paths.certificate.display(),
                 key = %paths.key.display(),
@@ -128,6 +136,16 @@ impl SigningIdentity {
         })?;
         let key_pem = std::fs::read_to_string(&paths.key)
             .map_err(|e| unreadable("ATTEST_SIGNING_KEY", &paths.key, e))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&paths.key)
+                .map(|m| m.permissions().mode())
+                .unwrap_or(0);
+            if mode & 0o077 != 0 {
+                tracing::warn!(key = %paths.key.display(), mode = format!("{:o}", mode & 0o777), "the report signing key is readable by others than its owner; restrict it (chmod 600)");
+            }
+        }
         let private = RsaPrivateKey::from_pkcs8_pem(&key_pem)
             .or_else(|_| RsaPrivateKey::from_pkcs1_pem(&key_pem))
             .map_err(|e| {
@@ -266,10 +284,10 @@ impl SigningIdentity {
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
+    // `create_new`: never overwrite a key another process (or an operator) put there.
     let mut file = std::fs::OpenOptions::new()
         .write(true)
-        .create(true)
-        .truncate(true)
+        .create_new(true)
         .mode(0o600)
         .open(path)?;
     file.write_all(bytes)
@@ -277,12 +295,12 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 #[cfg(not(unix))]
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::write(path, bytes)
-}
-
-/// Decodes a DER certificate (tests read back what a signature carries).
-pub fn parse_certificate(der: &[u8]) -> Option<Certificate> {
-    Certificate::from_der(der).ok()
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?
+        .write_all(bytes)
 }
 
 #[cfg(test)]

@@ -24,8 +24,9 @@ use crate::error::Error;
 use crate::signatures::{self, Meaning};
 use crate::trail::{self, Change, Who};
 
-/// Uploads to the verification page larger than this are refused.
-pub const MAX_VERIFY_BYTES: usize = crate::documents::MAX_FILE_BYTES;
+/// Uploads to the public verification page larger than this are refused before they are read
+/// (issued reports are well under 1 MB; the page needs no sign-in, so the limit stays small).
+pub const MAX_VERIFY_BYTES: usize = 4 * 1024 * 1024;
 
 fn minute(now: chrono::DateTime<Utc>) -> String {
     now.format("%Y-%m-%d %H:%M UTC").to_string()
@@ -181,11 +182,21 @@ pub(crate) async fn issue_in(
 /// A calendar month `YYYY-MM`: its first and last day.
 pub fn parse_period(period: &str) -> Result<(NaiveDate, NaiveDate), Error> {
     let invalid = || Error::invalid_field("period", "Give the month as YYYY-MM, e.g. 2026-10.");
-    let first = NaiveDate::parse_from_str(&format!("{}-01", period.trim()), "%Y-%m-%d")
-        .map_err(|_| invalid())?;
-    if period.trim().len() != 7 {
+    // Exactly four digits, a dash, two digits: one spelling per month, since the month is
+    // part of what makes a report unique.
+    let shape = period.len() == 7
+        && period.bytes().enumerate().all(|(i, b)| {
+            if i == 4 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if !shape {
         return Err(invalid());
     }
+    let first =
+        NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d").map_err(|_| invalid())?;
     let next = first
         .checked_add_months(Months::new(1))
         .ok_or_else(invalid)?;
@@ -219,8 +230,9 @@ async fn regional_input(
     period: &str,
 ) -> Result<regional_report::RegionalInput, Error> {
     use regional_report::SiteFigures;
-    let (first, last) = parse_period(period)?;
-    if first > Utc::now().date_naive() {
+    let (first, month_end) = parse_period(period)?;
+    let today = Utc::now().date_naive();
+    if first > today {
         return Err(Error::invalid_field(
             "period",
             "That month has not begun; a report covers a month that has started.",
@@ -229,6 +241,8 @@ async fn regional_input(
     let (code, name) = repo::region(conn, region)
         .await?
         .ok_or_else(|| Error::NotFound(format!("No region {region}.")))?;
+    // A month still running is shown as it stands today, not as of its future last day.
+    let last = month_end.min(today);
     let end = last.format("%Y-%m-%d").to_string();
     let after_end = format!("{}T00:00:00Z", (last + Days::new(1)).format("%Y-%m-%d"));
     let year_before = (last - Months::new(12) + Days::new(1))
@@ -292,9 +306,9 @@ async fn regional_input(
     Ok(regional_report::RegionalInput {
         region_code: code.clone(),
         region_name: name,
-        period: period.trim().to_string(),
+        period: period.to_string(),
         period_end: end,
-        reference: regional_report::reference(&code, period.trim()),
+        reference: regional_report::reference(&code, period),
         sites,
         issued_at: None,
         generated_at: minute(Utc::now()),
@@ -311,7 +325,7 @@ pub async fn regional_report_pdf(
 ) -> Result<(String, Vec<u8>), Error> {
     check_region_access(actor, region)?;
     let mut conn = db.pool().acquire().await?;
-    if let Some(stored) = repo::content_for_region(&mut conn, region, period.trim()).await? {
+    if let Some(stored) = repo::content_for_region(&mut conn, region, period).await? {
         return Ok(stored);
     }
     let input = regional_input(&mut conn, region, period).await?;
@@ -330,7 +344,7 @@ pub async fn issue_regional_report(
     period: &str,
 ) -> Result<(IssuedReport, bool), Error> {
     let mut tx = db.begin_write().await?;
-    if let Some(existing) = repo::for_region(tx.conn(), region, period.trim()).await? {
+    if let Some(existing) = repo::for_region(tx.conn(), region, period).await? {
         return Ok((existing, false));
     }
     let (_, last) = parse_period(period)?;
@@ -395,7 +409,7 @@ pub async fn verify(db: &Db, bytes: &[u8]) -> Result<Verification, Error> {
         return Err(Error::invalid_field(
             "file",
             format!(
-                "The file is too large; reports are far smaller than {} MB.",
+                "The file is too large; attach at most {} MB (reports are far smaller).",
                 MAX_VERIFY_BYTES / 1_048_576
             ),
         ));

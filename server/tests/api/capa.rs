@@ -53,6 +53,7 @@ impl FutureServer {
             .unwrap()
             .port();
         let site = tempfile::tempdir().unwrap();
+        let signing = crate::helpers::signing_fixture();
         let child = Command::new("setsid")
             .arg("faketime")
             .arg("-f")
@@ -62,6 +63,9 @@ impl FutureServer {
             .env("ATTEST_DATABASE_URL", &app.database_url)
             .env("ATTEST_ADDR", format!("127.0.0.1:{port}"))
             .env("ATTEST_SITE_ROOT", site.path())
+            // The run's signing pair: never one generated in the working directory.
+            .env("ATTEST_SIGNING_CERT", &signing.certificate)
+            .env("ATTEST_SIGNING_KEY", &signing.key)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -291,7 +291,16 @@ async fn an_issued_report_is_signed_validated_and_verified_and_tampering_is_dete
 }
 
 async fn issuing_is_for_the_lead_auditor_of_a_submitted_audit_once(app: TestApp) {
-    let (audit_id, lead) = submitted_audit(&app, true).await;
+    // A submitted audit at a site with a site lead (who will read the report).
+    let (audit_id, lead): (i64, String) = sqlx::query_as(
+        "select a.id, u.email from audits a join users u on u.id = a.lead_auditor_id
+          where a.state = 'submitted'
+            and exists (select 1 from users l where l.site_id = a.site_id and l.role = 'site_lead')
+          order by a.id limit 1",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .expect("the demo has a submitted audit at a site with a lead");
     let lead_token = app.token_for(&lead).await;
     let other_qo = if lead == "qo@attest.example" {
         "qo.lab@attest.example"
@@ -308,30 +317,27 @@ async fn issuing_is_for_the_lead_auditor_of_a_submitted_audit_once(app: TestApp)
     let admin = app.token_for("admin@attest.example").await;
     json_of(issue(&app, &admin, audit_id, DEMO_PASSWORD).await, 403).await;
 
-    // An audit that is not submitted.
-    let in_progress: i64 = sqlx::query_scalar(
-        "select a.id from audits a join users u on u.id = a.lead_auditor_id
-          where a.state = 'in_progress' and u.email = $1 order by a.id limit 1",
+    // An audit that is not submitted yet: its own lead auditor cannot issue it, and its
+    // preview is a draft.
+    let (in_progress, its_lead): (i64, String) = sqlx::query_as(
+        "select a.id, u.email from audits a join users u on u.id = a.lead_auditor_id
+          where a.state = 'in_progress' order by a.id limit 1",
     )
-    .bind(&lead)
-    .fetch_optional(app.db.pool())
+    .fetch_one(app.db.pool())
     .await
-    .unwrap()
-    .unwrap_or(0);
-    if in_progress > 0 {
-        let conflict = json_of(
-            issue(&app, &lead_token, in_progress, DEMO_PASSWORD).await,
-            409,
-        )
-        .await;
-        assert!(conflict["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("issued once it is submitted"));
-        // Its preview is a draft.
-        let draft = pdf(&app, &lead_token, in_progress).await;
-        assert!(draft.starts_with(b"%PDF-"));
-    }
+    .expect("the demo has an audit in progress");
+    let its_lead = app.token_for(&its_lead).await;
+    let conflict = json_of(
+        issue(&app, &its_lead, in_progress, DEMO_PASSWORD).await,
+        409,
+    )
+    .await;
+    assert!(conflict["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("issued once it is submitted"));
+    let draft = pdf(&app, &its_lead, in_progress).await;
+    assert!(draft.starts_with(b"%PDF-"));
     // A missing body field and an unknown audit.
     json_of(
         app.post_as(
@@ -373,6 +379,20 @@ async fn issuing_is_for_the_lead_auditor_of_a_submitted_audit_once(app: TestApp)
     } else {
         "lead.nbo@attest.example"
     };
+    let own_lead: String = sqlx::query_scalar(
+        "select u.email from users u join sites s on s.id = u.site_id
+          where s.code = $1 and u.role = 'site_lead'",
+    )
+    .bind(&site)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    let own = app.token_for(&own_lead).await;
+    let bytes = pdf(&app, &own, audit_id).await;
+    assert_eq!(
+        server::signatures::content_hash(&bytes),
+        first["sha256"].as_str().unwrap()
+    );
     let outsider = app.token_for(outsider).await;
     let response = app
         .get_as(&outsider, &format!("/api/v1/audits/{audit_id}/report.pdf"))

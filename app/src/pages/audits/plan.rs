@@ -14,6 +14,7 @@ use crate::model::audits::AuditType;
 pub fn PlanAuditPage() -> impl IntoView {
     let plan = ServerAction::<PlanAudit>::new();
     let error = Signal::derive(move || plan.value().get().and_then(Result::err));
+    let session = expect_context::<crate::session::Session>();
     let choices = Resource::new(
         || (),
         |_| async move { Ok::<_, AppError>((list_templates().await?, auditors().await?)) },
@@ -29,6 +30,8 @@ pub fn PlanAuditPage() -> impl IntoView {
                         Err(error) => view! { <ErrorPanel error /> }.into_any(),
                         Ok((templates, people)) => {
                             let people2 = people.clone();
+                            // The planner leads by default (as the API does without a lead).
+                            let me = session.user.await.ok().flatten().map(|u| u.id);
                             view! {
                                 <ActionForm action=plan attr:class="form form--grid">
                                     <div class="field">
@@ -65,7 +68,7 @@ pub fn PlanAuditPage() -> impl IntoView {
                                     <div class="field">
                                         <label class="field__label" for="plan-lead">"Lead auditor"</label>
                                         <select id="plan-lead" name="audit[lead_auditor_id]">
-                                            {people.into_iter().map(|p| view! { <option value=p.id>{p.name}</option> }).collect_view()}
+                                            {people.into_iter().map(|p| view! { <option value=p.id selected=me == Some(p.id)>{p.name}</option> }).collect_view()}
                                         </select>
                                         <FieldError error name="lead_auditor_id" />
                                     </div>

@@ -109,7 +109,8 @@ pub fn sign(
 
 /// The SHA-256 of the bytes a signed document's /ByteRange covers, and whether that range is
 /// the whole file but the signature (for checks of our own output).
-pub fn covered_digest(pdf: &[u8]) -> Option<([u8; 32], bool)> {
+#[cfg(test)]
+fn covered_digest(pdf: &[u8]) -> Option<([u8; 32], bool)> {
     let places = locate_signed(pdf)?;
     let numbers: Vec<usize> = std::str::from_utf8(&pdf[places.0 + 1..places.1 - 1])
         .ok()?
@@ -128,6 +129,7 @@ pub fn covered_digest(pdf: &[u8]) -> Option<([u8; 32], bool)> {
     Some((hasher.finalize().into(), a == 0 && c + d == pdf.len()))
 }
 
+#[cfg(test)]
 fn locate_signed(pdf: &[u8]) -> Option<(usize, usize)> {
     let key = find(pdf, b"/ByteRange [", 0)?;
     let start = key + b"/ByteRange ".len();
