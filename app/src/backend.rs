@@ -24,6 +24,10 @@ use crate::model::documents::{
     Acknowledgement, AcknowledgementStatus, ApproverOption, Document, DocumentQuery,
     DocumentSummary, DraftUpdate, NewDocument, ReviewInput, Version, VersionDiff,
 };
+use crate::model::jobs::{JobRun, JobsOverview};
+use crate::model::notifications::{
+    EmailPreference, Notification, NotificationList, NotificationQuery,
+};
 use crate::model::pt::{
     Challenge, ChallengeUpdate, Event, EventQuery, EventResults, EventSummary, ImportMode,
     ImportReport, NewEvent, NewScheme, QcMetrics, QcQuery, QcThresholds, Scheme, SchemeUpdate,
@@ -189,6 +193,15 @@ pub trait Backend: Send + Sync + 'static {
         id: i64,
         update: ChallengeUpdate,
     ) -> Result<Challenge, AppError>;
+
+    async fn notifications(&self, query: NotificationQuery) -> Result<NotificationList, AppError>;
+    async fn unread_notifications(&self) -> Result<i64, AppError>;
+    async fn mark_notification_read(&self, id: i64) -> Result<Notification, AppError>;
+    async fn mark_all_notifications_read(&self) -> Result<i64, AppError>;
+    async fn set_email_preference(&self, preference: String) -> Result<EmailPreference, AppError>;
+
+    async fn jobs(&self, job: Option<String>, page: Option<i64>) -> Result<JobsOverview, AppError>;
+    async fn run_job(&self, name: String) -> Result<JobRun, AppError>;
 }
 
 /// The backend as it is stored in context.

@@ -21,6 +21,10 @@ use app::model::documents::{
     Acknowledgement, AcknowledgementStatus, ApproverOption, Document, DocumentQuery,
     DocumentSummary, DraftUpdate, NewDocument, ReviewInput, Version, VersionDiff,
 };
+use app::model::jobs::{JobRun, JobsOverview};
+use app::model::notifications::{
+    EmailPreference, Notification, NotificationList, NotificationQuery,
+};
 use app::model::pt::{
     Challenge, ChallengeUpdate, Event, EventQuery, EventResults, EventSummary, ImportMode,
     ImportReport, NewEvent, NewScheme, QcMetrics, QcQuery, QcThresholds, Scheme, SchemeUpdate,
@@ -37,19 +41,26 @@ use leptos::prelude::use_context;
 use crate::auth::{middleware, service, tokens, Actor, AuthSettings, Credential, RequestMeta};
 use crate::db::Db;
 use crate::error::Error;
+use crate::jobs::Jobs;
 use crate::reports::identity::SigningIdentity;
-use crate::{audits, capa, documents, pt, reports, sites, trail, users};
+use crate::{audits, capa, documents, notifications, pt, reports, sites, trail, users};
 
 /// Answers the UI's server functions by calling the services.
 pub struct UiBackend {
     db: Db,
     auth: Arc<AuthSettings>,
     signing: Arc<SigningIdentity>,
+    jobs: Jobs,
 }
 
 impl UiBackend {
-    pub fn new(db: Db, auth: Arc<AuthSettings>, signing: Arc<SigningIdentity>) -> Self {
-        UiBackend { db, auth, signing }
+    pub fn new(db: Db, auth: Arc<AuthSettings>, signing: Arc<SigningIdentity>, jobs: Jobs) -> Self {
+        UiBackend {
+            db,
+            auth,
+            signing,
+            jobs,
+        }
     }
 }
 
@@ -515,5 +526,42 @@ impl Backend for UiBackend {
         update: ChallengeUpdate,
     ) -> Result<Challenge, AppError> {
         ui(pt::update_challenge(&self.db, &active_actor()?, id, update).await)
+    }
+
+    async fn notifications(&self, query: NotificationQuery) -> Result<NotificationList, AppError> {
+        ui(notifications::list(
+            &self.db,
+            &active_actor()?,
+            &query,
+            self.jobs.outbox().enabled(),
+        )
+        .await)
+    }
+
+    async fn unread_notifications(&self) -> Result<i64, AppError> {
+        ui(notifications::unread_count(&self.db, &active_actor()?).await)
+    }
+
+    async fn mark_notification_read(&self, id: i64) -> Result<Notification, AppError> {
+        ui(notifications::mark_read(&self.db, &active_actor()?, id).await)
+    }
+
+    async fn mark_all_notifications_read(&self) -> Result<i64, AppError> {
+        ui(notifications::mark_all_read(&self.db, &active_actor()?).await)
+    }
+
+    async fn set_email_preference(&self, preference: String) -> Result<EmailPreference, AppError> {
+        ui(notifications::set_email_preference(&self.db, &active_actor()?, &preference).await)
+    }
+
+    async fn jobs(&self, job: Option<String>, page: Option<i64>) -> Result<JobsOverview, AppError> {
+        ui(self
+            .jobs
+            .overview(&active_actor()?, job.as_deref(), page)
+            .await)
+    }
+
+    async fn run_job(&self, name: String) -> Result<JobRun, AppError> {
+        ui(self.jobs.run_now(&active_actor()?, &name).await)
     }
 }

@@ -1,4 +1,4 @@
-//! The command line: `attest [serve] | migrate | seed demo`.
+//! The command line: `attest [serve] | migrate | seed demo | audit-trail verify | reports monthly | jobs list | jobs run NAME`.
 
 use std::process::ExitCode;
 
@@ -7,7 +7,10 @@ use clap::{Parser, Subcommand};
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::StartupError;
+use crate::jobs::{JobName, Jobs};
 use crate::startup::{shutdown_signal, Application};
+use crate::trail::Who;
+use app::model::jobs::RunTrigger;
 
 /// Attest: quality management and audit compliance for migration health assessment centres.
 ///
@@ -36,6 +39,21 @@ pub enum Command {
     /// Issue signed reports.
     #[command(subcommand)]
     Reports(ReportsCommand),
+    /// The scheduled jobs: list them, or run one now.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Every job with its cron expression, time zone and next run.
+    List,
+    /// Runs one occurrence of a job now, prints what it flagged, and e-mails the new
+    /// notifications when SMTP is configured.
+    Run {
+        /// The job's name, e.g. sop-review-due (`attest jobs list` shows them all).
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -151,6 +169,78 @@ pub async fn run(cli: Cli) -> Result<ExitCode, StartupError> {
             }
             if failed > 0 {
                 return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Jobs(JobsCommand::List) => {
+            let now = chrono::Utc::now();
+            println!(
+                "{:<27} {:<14} {:<16} next run (UTC)",
+                "job", "cron", "time zone"
+            );
+            for job in JobName::ALL {
+                let schedule = config.jobs.schedule(*job);
+                let next = schedule
+                    .next_after(now)
+                    .map(|at| at.format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_else(|| "disabled".into());
+                let expression = if schedule.is_enabled() {
+                    schedule.expression.as_str()
+                } else {
+                    "-"
+                };
+                println!(
+                    "{:<27} {:<14} {:<16} {next}",
+                    job.as_str(),
+                    expression,
+                    schedule.zone.name()
+                );
+            }
+        }
+        Command::Jobs(JobsCommand::Run { name }) => {
+            let Some(job) = JobName::parse(&name) else {
+                eprintln!(
+                    "attest: there is no job '{name}'. The jobs are: {}.",
+                    JobName::names()
+                );
+                return Ok(ExitCode::from(2));
+            };
+            let db = Db::connect(&config.database_url).await?;
+            db.migrate().await?;
+            let identity =
+                crate::reports::identity::SigningIdentity::load_or_create(&config.signing)?;
+            let jobs = Jobs::new(
+                db.clone(),
+                std::sync::Arc::new(identity),
+                config.jobs.clone(),
+                crate::startup::outbox(&config)?,
+            );
+            let failed = |e: crate::error::Error| StartupError::Other(format!("{name}: {e}"));
+            let run = jobs
+                .run(job, chrono::Utc::now(), RunTrigger::Manual, &Who::system())
+                .await
+                .map_err(failed)?
+                .ok_or_else(|| StartupError::Other(format!("{name}: already running")))?;
+            for line in run.summary.lines() {
+                println!("  {line}");
+            }
+            println!(
+                "{name}: {} ({} flagged, {} new notifications)",
+                run.outcome.label().to_lowercase(),
+                run.flagged,
+                run.notified
+            );
+            if let Some(error) = &run.error {
+                eprintln!("attest: {name} failed: {error}");
+                return Ok(ExitCode::FAILURE);
+            }
+            if jobs.outbox().enabled() {
+                let delivery = jobs.outbox().deliver_now(&db).await.map_err(failed)?;
+                println!(
+                    "e-mail: {} sent, {} to retry, {} failed",
+                    delivery.sent, delivery.retrying, delivery.failed
+                );
+            } else {
+                println!("e-mail: off (ATTEST_SMTP_HOST is not set); notifications are in the app");
             }
         }
         Command::AuditTrail(AuditTrailCommand::Verify) => {

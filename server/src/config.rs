@@ -97,6 +97,12 @@ pub struct Config {
     pub auth: AuthSettings,
     /// The certificate and key reports are signed with.
     pub signing: crate::reports::identity::SigningPaths,
+    /// The scheduled jobs' cron expressions, time zones and thresholds.
+    pub jobs: crate::jobs::settings::JobSettings,
+    /// SMTP for e-mailing notifications; `None`: e-mail is off.
+    pub smtp: Option<crate::notifications::mail::SmtpSettings>,
+    /// How often stored notifications are checked for e-mailing.
+    pub mail_poll: std::time::Duration,
 }
 
 /// Reads a whole number of minutes (at least 1) from a variable, or the default.
@@ -178,12 +184,33 @@ impl Config {
             DatabaseUrl::Postgres { .. } => std::path::PathBuf::from("data/signing"),
         };
         let signing = crate::reports::identity::SigningPaths::from_lookup(&lookup, &signing_dir)?;
+        let jobs = crate::jobs::settings::JobSettings::from_lookup(&lookup)?;
+        // Links in e-mails: where people reach Attest (a proxy's address in production).
+        let public_url = lookup("ATTEST_PUBLIC_URL")
+            .map(|url| url.trim().to_string())
+            .filter(|url| !url.is_empty())
+            .unwrap_or_else(|| format!("http://{addr}"));
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(StartupError::Config {
+                setting: "ATTEST_PUBLIC_URL",
+                problem: format!("'{public_url}' is not an http(s) address"),
+                fix: "use for example https://attest.example.org".into(),
+            });
+        }
+        let smtp = crate::notifications::mail::SmtpSettings::from_lookup(&lookup, &public_url)?;
+        let mail_poll =
+            std::time::Duration::from_secs(
+                whole_number(&lookup, "ATTEST_MAIL_POLL_SECONDS", 30)? as u64
+            );
         Ok(Config {
             database_url,
             addr,
             site_root,
             auth,
             signing,
+            jobs,
+            smtp,
+            mail_poll,
         })
     }
 }

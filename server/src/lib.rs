@@ -15,6 +15,8 @@ pub mod db;
 pub mod documents;
 pub mod error;
 pub mod http;
+pub mod jobs;
+pub mod notifications;
 pub mod pt;
 pub mod reports;
 pub mod seed;

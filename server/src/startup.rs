@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -11,6 +12,10 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::error::StartupError;
 use crate::http::{self, ClientBundle};
+use crate::jobs::scheduler::Scheduler;
+use crate::jobs::Jobs;
+use crate::notifications::mail::Mailer;
+use crate::notifications::Outbox;
 use crate::reports::identity::SigningIdentity;
 
 /// How long in-flight requests get to finish after a shutdown signal.
@@ -21,6 +26,8 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     db: Db,
+    jobs: Jobs,
+    mail_poll: Duration,
 }
 
 impl Application {
@@ -40,11 +47,19 @@ impl Application {
         let bundle = ClientBundle::locate(&config.site_root);
         let identity = SigningIdentity::load_or_create(&config.signing)?;
         tracing::info!(subject = %identity.subject, "reports are signed with this certificate");
-        let router = http::router(db.clone(), config.auth.clone(), identity, &bundle);
+        let jobs = Jobs::new(
+            db.clone(),
+            Arc::new(identity),
+            config.jobs.clone(),
+            outbox(config)?,
+        );
+        let router = http::router(db.clone(), config.auth.clone(), jobs.clone(), &bundle);
         Ok(Application {
             listener,
             router,
             db,
+            jobs,
+            mail_poll: config.mail_poll,
         })
     }
 
@@ -60,12 +75,25 @@ impl Application {
         &self.db
     }
 
+    /// The jobs of this server (tests run them directly).
+    pub fn jobs(&self) -> &Jobs {
+        &self.jobs
+    }
+
     /// Serves until `shutdown` completes, then lets in-flight requests finish (up to a grace
-    /// period) and closes the database pool.
+    /// period) and closes the database pool. The scheduled jobs and the e-mail outbox run
+    /// alongside and stop with the server.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let scheduler = Scheduler::start(&self.jobs);
+        let outbox = tokio::spawn(
+            self.jobs
+                .outbox()
+                .clone()
+                .run(self.db.clone(), self.mail_poll),
+        );
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let graceful = async move {
             shutdown.await;
@@ -84,8 +112,26 @@ impl Application {
             result = server => result?,
             () = deadline => tracing::warn!("shutdown grace period over; closing open connections"),
         }
+        scheduler.stop();
+        outbox.abort();
         self.db.close().await;
         Ok(())
+    }
+}
+
+/// The e-mail outbox: with a mailer when SMTP is configured, else one that only stores.
+pub fn outbox(config: &Config) -> Result<Outbox, StartupError> {
+    match &config.smtp {
+        Some(smtp) => {
+            tracing::info!(host = %smtp.host, port = smtp.port, "notifications are e-mailed through SMTP");
+            Ok(Outbox::new(Some(Mailer::new(smtp)?)))
+        }
+        None => {
+            tracing::info!(
+                "SMTP is not configured (ATTEST_SMTP_HOST): notifications are not e-mailed"
+            );
+            Ok(Outbox::new(None))
+        }
     }
 }
 

@@ -33,6 +33,8 @@ pub mod audits;
 pub mod auth;
 pub mod capa;
 pub mod documents;
+pub mod jobs;
+pub mod notifications;
 pub mod pt;
 pub mod reports;
 pub mod sites;

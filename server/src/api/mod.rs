@@ -14,7 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::http::AppState;
-use crate::{audits, auth, capa, documents, pt, reports, sites, trail, users};
+use crate::{audits, auth, capa, documents, jobs, notifications, pt, reports, sites, trail, users};
 
 /// Request bodies larger than this are refused with 413 before they are read.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -144,6 +144,12 @@ pub fn router() -> Router<AppState> {
                 .routes(routes!(pt::api::import_reads))
                 .routes(routes!(pt::api::metrics))
                 .routes(routes!(pt::api::get_thresholds, pt::api::put_thresholds))
+                .routes(routes!(notifications::api::list_notifications))
+                .routes(routes!(notifications::api::mark_read))
+                .routes(routes!(notifications::api::mark_all_read))
+                .routes(routes!(notifications::api::set_email_preference))
+                .routes(routes!(jobs::api::list_jobs))
+                .routes(routes!(jobs::api::run_job))
                 // Uploads get a larger body limit than the rest of the API.
                 .merge(
                     OpenApiRouter::new()

@@ -14,12 +14,14 @@ use crate::error::Error;
 pub enum Permission {
     ManageUsers,
     ReadAuditTrail,
+    RunJobs,
 }
 
 fn roles_for(permission: Permission) -> &'static [Role] {
     match permission {
         Permission::ManageUsers => &[Role::Admin],
         Permission::ReadAuditTrail => &[Role::Admin],
+        Permission::RunJobs => &[Role::Admin],
     }
 }
 

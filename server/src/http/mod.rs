@@ -18,6 +18,8 @@ use tower_http::trace::TraceLayer;
 use crate::auth::{middleware, AuthSettings};
 use crate::backend::UiBackend;
 use crate::db::Db;
+use crate::jobs::Jobs;
+use crate::notifications::Outbox;
 use crate::reports::identity::SigningIdentity;
 
 pub use assets::ClientBundle;
@@ -29,26 +31,26 @@ pub struct AppState {
     pub db: Db,
     pub auth: Arc<AuthSettings>,
     pub signing: Arc<SigningIdentity>,
+    pub jobs: Jobs,
+    pub outbox: Outbox,
 }
 
 /// The whole application: health, static assets, the REST API, server-rendered pages and
 /// server functions.
-pub fn router(
-    db: Db,
-    auth: AuthSettings,
-    signing: SigningIdentity,
-    bundle: &ClientBundle,
-) -> Router {
+pub fn router(db: Db, auth: AuthSettings, jobs: Jobs, bundle: &ClientBundle) -> Router {
     let state = AppState {
         leptos_options: bundle.leptos_options(),
         db: db.clone(),
         auth: Arc::new(auth),
-        signing: Arc::new(signing),
+        signing: jobs.signing(),
+        outbox: jobs.outbox().clone(),
+        jobs,
     };
     let backend: SharedBackend = Arc::new(UiBackend::new(
         db,
         state.auth.clone(),
         state.signing.clone(),
+        state.jobs.clone(),
     ));
     let routes = generate_route_list(app::App);
     let shell_options = state.leptos_options.clone();

@@ -1833,7 +1833,7 @@ pub async fn score_in(
         if let Some((capa_id, number)) = &opened {
             outcome.capas.push(number.clone());
             for manager in repo::regional_managers(tx.conn(), region).await? {
-                repo::notify(
+                crate::notifications::repo::notify(
                     tx.conn(),
                     manager,
                     &format!("pt-unsuccessful:{}:{}:{site_id}", ev.scheme_id, ev.id),

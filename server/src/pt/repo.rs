@@ -745,31 +745,6 @@ pub async fn regional_managers(conn: &mut AnyConnection, region: &str) -> sqlx::
     .await
 }
 
-/// Stores a notification once per user and key.
-pub async fn notify(
-    conn: &mut AnyConnection,
-    user_id: i64,
-    key: &str,
-    title: &str,
-    body: &str,
-    link: &str,
-    now: &str,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "insert into notifications (user_id, key, title, body, link, created_at)
-         values ($1, $2, $3, $4, $5, $6) on conflict (user_id, key) do nothing",
-    )
-    .bind(user_id)
-    .bind(key)
-    .bind(title)
-    .bind(body)
-    .bind(link)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(|_| ())
-}
-
 // ---------------------------------------------------------------- radiology QC
 
 #[derive(Debug, Clone, FromRow)]

@@ -213,6 +213,39 @@ pub fn signing_identity() -> SigningIdentity {
     SigningIdentity::load(&signing_fixture()).expect("the test signing pair loads")
 }
 
+/// Job settings from the defaults and some variables (`ATTEST_JOB_…`).
+pub fn job_settings(vars: &[(&str, &str)]) -> server::jobs::settings::JobSettings {
+    let vars: std::collections::HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    server::jobs::settings::JobSettings::from_lookup(&|name: &str| vars.get(name).cloned())
+        .expect("valid job settings")
+}
+
+/// SMTP settings for a server on 127.0.0.1 without TLS (the test sink).
+pub fn smtp_to(port: u16) -> server::notifications::mail::SmtpSettings {
+    let vars = [
+        ("ATTEST_SMTP_HOST", "127.0.0.1".to_string()),
+        ("ATTEST_SMTP_PORT", port.to_string()),
+        ("ATTEST_SMTP_TLS", "none".to_string()),
+        (
+            "ATTEST_SMTP_FROM",
+            "Attest <attest@attest.example>".to_string(),
+        ),
+    ];
+    server::notifications::mail::SmtpSettings::from_lookup(
+        &|name: &str| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.clone())
+        },
+        "https://attest.test",
+    )
+    .expect("valid SMTP settings")
+    .expect("SMTP is configured")
+}
+
 /// Starts a server against a fresh, migrated, empty database.
 pub async fn spawn_app(engine: Engine) -> TestApp {
     spawn_app_with(engine, |_| {}).await
@@ -237,6 +270,9 @@ pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) ->
         site_root: dir.path().join("site"),
         auth: Default::default(),
         signing: signing_fixture(),
+        jobs: job_settings(&[]),
+        smtp: None,
+        mail_poll: std::time::Duration::from_millis(500),
     };
     adjust(&mut config);
     let database_url = config.database_url.as_str().to_string();
@@ -267,6 +303,14 @@ pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) ->
 /// once per engine and test run (seeding takes seconds; copying, milliseconds); the seed itself
 /// is tested through the live server in `seed.rs`.
 pub async fn spawn_seeded_app(engine: Engine) -> TestApp {
+    spawn_seeded_app_with(engine, |_| {}).await
+}
+
+/// Like [`spawn_seeded_app`], letting the test adjust the configuration first.
+pub async fn spawn_seeded_app_with(
+    engine: Engine,
+    adjust: impl FnOnce(&mut Config) + Send + 'static,
+) -> TestApp {
     match engine {
         Engine::Sqlite => {
             let template = sqlite_template().await;
@@ -277,13 +321,18 @@ pub async fn spawn_seeded_app(engine: Engine) -> TestApp {
                     .trim_start_matches("sqlite://")
                     .to_string();
                 std::fs::copy(template, &path).expect("the seeded template is copied");
+                adjust(config);
             })
             .await
         }
         Engine::Postgres => {
             let template = postgres_template().await;
             let url = postgres_database_from(Some(template)).await;
-            spawn_app_with(engine, move |config| config.database_url = url).await
+            spawn_app_with(engine, move |config| {
+                config.database_url = url;
+                adjust(config);
+            })
+            .await
         }
     }
 }
