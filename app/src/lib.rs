@@ -25,7 +25,7 @@ use leptos_router::{
 use components::layout::{Layout, RequireSignIn};
 use pages::{
     account, admin, audits, capa, documents, home::HomePage, login::LoginPage, not_found::NotFound,
-    pt, sites, verify::VerifyPage,
+    notifications, pt, sites, verify::VerifyPage,
 };
 
 /// The HTML document around the application, rendered only on the server.
@@ -101,6 +101,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("admin/users") view=admin::UsersPage ssr=SsrMode::Async />
                         <Route path=path!("admin/users/:id") view=admin::UserPage ssr=SsrMode::Async />
                         <Route path=path!("admin/audit-trail") view=admin::TrailPage ssr=SsrMode::Async />
+                        <Route path=path!("admin/jobs") view=admin::JobsPage ssr=SsrMode::Async />
+                        <Route path=path!("notifications") view=notifications::NotificationsPage ssr=SsrMode::Async />
                     </ParentRoute>
                 </Routes>
             </Layout>

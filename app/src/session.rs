@@ -13,6 +13,8 @@ pub struct Session {
     pub user: Resource<Result<Option<CurrentUser>, AppError>>,
     pub login: ServerAction<Login>,
     pub logout: ServerAction<Logout>,
+    /// Bumped when the user reads notifications, so the bell counts again.
+    pub notifications_changed: RwSignal<u64>,
 }
 
 impl Session {
@@ -28,6 +30,7 @@ impl Session {
             user,
             login,
             logout,
+            notifications_changed: RwSignal::new(0),
         };
         provide_context(session);
         session

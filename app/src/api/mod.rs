@@ -5,6 +5,8 @@ pub mod admin;
 pub mod audits;
 pub mod capa;
 pub mod documents;
+pub mod jobs;
+pub mod notifications;
 pub mod pt;
 pub mod reports;
 pub mod sites;

@@ -8,6 +8,7 @@ pub mod documents;
 pub mod home;
 pub mod login;
 pub mod not_found;
+pub mod notifications;
 pub mod pt;
 pub mod sites;
 pub mod verify;

@@ -1,10 +1,12 @@
-//! Administration: user accounts and the audit trail (administrators only; the server
+//! Administration: user accounts, the audit trail and scheduled jobs (administrators only; the server
 //! enforces it, the pages only explain it).
 
+mod jobs;
 mod trail;
 mod user;
 mod users;
 
+pub use jobs::JobsPage;
 pub use trail::TrailPage;
 pub use user::UserPage;
 pub use users::UsersPage;
@@ -27,6 +29,10 @@ pub fn AdminPage() -> impl IntoView {
                 <li class="card">
                     <h2 class="card__title"><A href="/admin/audit-trail">"Audit trail"</A></h2>
                     <p class="card__detail">"Every change: who, when, what, from where. Tamper-evident."</p>
+                </li>
+                <li class="card">
+                    <h2 class="card__title"><A href="/admin/jobs">"Scheduled jobs"</A></h2>
+                    <p class="card__detail">"Overdue checks, escalations and monthly reports: schedules, recent runs, run one now, e-mail status."</p>
                 </li>
             </ul>
         </section>
