@@ -539,7 +539,12 @@ impl Backend for UiBackend {
     }
 
     async fn unread_notifications(&self) -> Result<i64, AppError> {
-        ui(notifications::unread_count(&self.db, &active_actor()?).await)
+        // The bell may ask once more while its user signs out (or before a forced password
+        // change): there is nothing to count then, and nothing has failed.
+        match signed_in().filter(|actor| !actor.user.must_change_password) {
+            Some(actor) => ui(notifications::unread_count(&self.db, &actor).await),
+            None => Ok(0),
+        }
     }
 
     async fn mark_notification_read(&self, id: i64) -> Result<Notification, AppError> {

@@ -155,14 +155,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, StartupError> {
                     ),
                     Err(error) => {
                         failed += 1;
-                        let detail = match &error {
-                            crate::error::Error::Invalid { fields, .. } => fields
-                                .iter()
-                                .map(|f| f.message.clone())
-                                .collect::<Vec<_>>()
-                                .join(" "),
-                            other => other.to_string(),
-                        };
+                        let detail = error.form_message(&error.to_string());
                         eprintln!("attest: {code}: {detail}");
                     }
                 }

@@ -119,13 +119,34 @@ fn whole_number(
     setting: &'static str,
     default: i64,
 ) -> Result<i64, StartupError> {
+    number_in(lookup, setting, default, 1..=i64::MAX)
+}
+
+/// Reads a whole number within `range` from a variable, or the default.
+pub(crate) fn number_in(
+    lookup: &impl Fn(&str) -> Option<String>,
+    setting: &'static str,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<i64, StartupError> {
     match lookup(setting) {
         None => Ok(default),
         Some(text) => match text.trim().parse::<i64>() {
-            Ok(value) if value >= 1 => Ok(value),
+            Ok(value) if range.contains(&value) => Ok(value),
             _ => Err(StartupError::Config {
                 setting,
-                problem: format!("'{text}' is not a whole number of at least 1"),
+                problem: if *range.end() == i64::MAX {
+                    format!(
+                        "'{text}' is not a whole number of at least {}",
+                        range.start()
+                    )
+                } else {
+                    format!(
+                        "'{text}' is not a whole number from {} to {}",
+                        range.start(),
+                        range.end()
+                    )
+                },
                 fix: format!("use for example {setting}={default}"),
             }),
         },

@@ -64,6 +64,21 @@ impl Error {
         }
     }
 
+    /// One sentence for a person, where a plain form shows the error in the page: the first
+    /// field's message for invalid input, `unavailable` for failures of the server itself
+    /// (logged here), the error's own words otherwise.
+    pub fn form_message(&self, unavailable: &str) -> String {
+        self.log_if_internal();
+        match self {
+            Error::Invalid { fields, message } => fields
+                .first()
+                .map(|f| f.message.clone())
+                .unwrap_or_else(|| message.clone()),
+            Error::Database(_) | Error::Internal(_) => unavailable.to_string(),
+            other => other.to_string(),
+        }
+    }
+
     /// Logs what the user must not see; called once, where the error is turned into a response.
     pub fn log_if_internal(&self) {
         match self {

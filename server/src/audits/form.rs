@@ -7,7 +7,6 @@ use axum::response::Redirect;
 
 use crate::auth::Actor;
 use crate::db::Db;
-use crate::error::Error;
 
 pub async fn attach_evidence(
     State(db): State<Db>,
@@ -25,17 +24,7 @@ pub async fn attach_evidence(
     match outcome {
         Ok(()) => Redirect::to(&format!("{page}?evidence={item_id}#item-{item_id}")),
         Err(error) => {
-            error.log_if_internal();
-            let message = match &error {
-                Error::Invalid { fields, message } => fields
-                    .first()
-                    .map(|f| f.message.clone())
-                    .unwrap_or_else(|| message.clone()),
-                Error::Database(_) | Error::Internal(_) => {
-                    "The file could not be stored; please try again.".to_string()
-                }
-                other => other.to_string(),
-            };
+            let message = error.form_message("The file could not be stored; please try again.");
             Redirect::to(&format!(
                 "{page}?evidence_item={item_id}&evidence_error={}#item-{item_id}",
                 app::pages::encode_query_value(&message)

@@ -6,7 +6,6 @@ use axum::response::Redirect;
 
 use crate::auth::Actor;
 use crate::db::Db;
-use crate::error::Error;
 
 pub async fn attach(
     State(db): State<Db>,
@@ -21,17 +20,7 @@ pub async fn attach(
     match outcome {
         Ok(()) => Redirect::to(&format!("/capas/{id}?attached=1#files")),
         Err(error) => {
-            error.log_if_internal();
-            let message = match &error {
-                Error::Invalid { fields, message } => fields
-                    .first()
-                    .map(|f| f.message.clone())
-                    .unwrap_or_else(|| message.clone()),
-                Error::Database(_) | Error::Internal(_) => {
-                    "The file could not be stored; please try again.".to_string()
-                }
-                other => other.to_string(),
-            };
+            let message = error.form_message("The file could not be stored; please try again.");
             Redirect::to(&format!(
                 "/capas/{id}?file_error={}#files",
                 app::pages::encode_query_value(&message)

@@ -10,7 +10,7 @@ use crate::capa::due;
 use crate::db::{Db, WriteTx};
 use crate::documents::review;
 use crate::error::Error;
-use crate::notifications::repo::notify;
+use crate::notifications::repo as notifications;
 use crate::reports::identity::SigningIdentity;
 
 /// What a run found: one line per condition, and how many notifications were new.
@@ -37,7 +37,7 @@ impl Flagged {
         note: &Note<'_>,
     ) -> Result<(), Error> {
         for user in users {
-            if notify(
+            if notifications::notify(
                 tx.conn(),
                 *user,
                 &note.key,
@@ -166,7 +166,7 @@ pub async fn capa_overdue(
         };
         flagged.notify(tx, &[capa.owner_id], &owner).await?;
         if escalation.regional_manager {
-            let managers = repo::regional_managers(tx.conn(), &capa.region_code).await?;
+            let managers = notifications::regional_managers(tx.conn(), &capa.region_code).await?;
             let note = Note {
                 key: format!("capa-escalated:{}:{}", capa.id, capa.due_date),
                 title: format!(
@@ -226,9 +226,9 @@ pub async fn pt_deadline(tx: &mut WriteTx, at: DateTime<Utc>, now: &str) -> Resu
         flagged
             .lines
             .push(format!("{what} at {}: {words}", p.site_code));
-        let mut people = repo::site_leads(tx.conn(), p.site_id).await?;
+        let mut people = notifications::site_leads(tx.conn(), p.site_id).await?;
         if stage == DeadlineStage::Missed {
-            people.extend(repo::regional_managers(tx.conn(), &p.region_code).await?);
+            people.extend(notifications::regional_managers(tx.conn(), &p.region_code).await?);
         }
         let note = Note {
             key: format!("pt-deadline:{}:{}:{}", p.event_id, p.site_id, stage.key()),
@@ -267,8 +267,8 @@ pub async fn radiology_qc_quota(
             "{}: {} of {quota} QC re-reads in {period}",
             site.site_code, site.reads
         ));
-        let mut people = repo::site_leads(tx.conn(), site.site_id).await?;
-        people.extend(repo::regional_managers(tx.conn(), &site.region_code).await?);
+        let mut people = notifications::site_leads(tx.conn(), site.site_id).await?;
+        people.extend(notifications::regional_managers(tx.conn(), &site.region_code).await?);
         let note = Note {
             key: format!("qc-quota:{}:{period}", site.site_id),
             title: format!(
@@ -349,7 +349,7 @@ pub async fn monthly_compliance_report(
                     report.sha256
                 ));
                 let mut tx = db.begin_write().await?;
-                let managers = repo::regional_managers(tx.conn(), &region).await?;
+                let managers = notifications::regional_managers(tx.conn(), &region).await?;
                 let note = Note {
                     key: format!("monthly-report:{region}:{period}"),
                     title: format!("Monthly compliance report {region} {period} issued"),

@@ -144,26 +144,6 @@ pub async fn runs(
 
 // ---------------------------------------------------------------- what the checks read
 
-/// Active users of a role at a site (site leads) or in a region (regional managers).
-pub async fn site_leads(conn: &mut AnyConnection, site_id: i64) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar(
-        "select id from users where role = 'site_lead' and site_id = $1 and active = 1 order by id",
-    )
-    .bind(site_id)
-    .fetch_all(conn)
-    .await
-}
-
-pub async fn regional_managers(conn: &mut AnyConnection, region: &str) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar(
-        "select id from users where role = 'regional_manager' and region_code = $1 and active = 1
-         order by id",
-    )
-    .bind(region)
-    .fetch_all(conn)
-    .await
-}
-
 #[derive(Debug, Clone, FromRow)]
 pub struct ReviewDue {
     pub id: i64,

@@ -38,7 +38,7 @@ impl JobSchedule {
                 ))
             }
         };
-        let cron = cron::Schedule::from_str(&full).map_err(|error| error.to_string())?;
+        let cron = cron::Schedule::from_str(&full).map_err(|error| one_line(&error.to_string()))?;
         Ok(JobSchedule {
             expression,
             zone,
@@ -77,6 +77,16 @@ impl JobSchedule {
     pub fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
         at.with_timezone(&self.zone).date_naive()
     }
+}
+
+/// The parser's message without the expression and caret it prints above it: the last line.
+fn one_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .rfind(|line| !line.is_empty())
+        .unwrap_or(message)
+        .to_string()
 }
 
 /// Parses an IANA time-zone name.
@@ -189,7 +199,9 @@ mod tests {
 
     #[test]
     fn bad_expressions_and_zones_say_what_is_wrong() {
-        assert!(JobSchedule::parse("0 25 * * *", Tz::UTC).is_err());
+        let hour = JobSchedule::parse("0 25 * * *", Tz::UTC).unwrap_err();
+        assert!(hour.contains("'25'"), "{hour}");
+        assert_eq!(hour.lines().count(), 1, "{hour}");
         assert!(JobSchedule::parse("every day", Tz::UTC)
             .unwrap_err()
             .contains("expected 5 fields"));

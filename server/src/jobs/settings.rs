@@ -70,22 +70,13 @@ impl JobSettings {
     }
 }
 
+/// Days (or counts) from a variable: 0 to ten years.
 fn days(
     lookup: &impl Fn(&str) -> Option<String>,
     setting: &'static str,
     default: i64,
 ) -> Result<i64, StartupError> {
-    match lookup(setting) {
-        None => Ok(default),
-        Some(text) => match text.trim().parse::<i64>() {
-            Ok(value) if (0..=3650).contains(&value) => Ok(value),
-            _ => Err(StartupError::Config {
-                setting,
-                problem: format!("'{text}' is not a whole number from 0 to 3650"),
-                fix: format!("use for example {setting}={default}"),
-            }),
-        },
-    }
+    crate::config::number_in(lookup, setting, default, 0..=3650)
 }
 
 #[cfg(test)]

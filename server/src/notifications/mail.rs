@@ -277,6 +277,18 @@ fn text(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// A connection for a delivery pass, and the oldest creation time still e-mailed (older
+/// pending notifications are marked skipped first).
+async fn start_pass(
+    db: &Db,
+    now: DateTime<Utc>,
+) -> Result<(sqlx::pool::PoolConnection<sqlx::Any>, String), sqlx::Error> {
+    let mut conn = db.pool().acquire().await?;
+    let since = text(now - chrono::Duration::hours(EMAIL_WITHIN_HOURS));
+    repo::skip_stale(&mut conn, &since).await?;
+    Ok((conn, since))
+}
+
 /// Sends the pending immediate e-mails that are due. Errors of one e-mail are recorded on it
 /// and retried with backoff; only a database error ends the pass.
 pub async fn deliver_immediate(
@@ -284,9 +296,7 @@ pub async fn deliver_immediate(
     mailer: &Mailer,
     now: DateTime<Utc>,
 ) -> Result<Delivery, sqlx::Error> {
-    let mut conn = db.pool().acquire().await?;
-    let since = text(now - chrono::Duration::hours(EMAIL_WITHIN_HOURS));
-    repo::skip_stale(&mut conn, &since).await?;
+    let (mut conn, since) = start_pass(db, now).await?;
     let mut delivery = Delivery::default();
     let rows = repo::outgoing(&mut conn, "immediate", &text(now), &since, BATCH).await?;
     for row in rows {
@@ -313,9 +323,7 @@ pub async fn deliver_digests(
     mailer: &Mailer,
     now: DateTime<Utc>,
 ) -> Result<Delivery, sqlx::Error> {
-    let mut conn = db.pool().acquire().await?;
-    let since = text(now - chrono::Duration::hours(EMAIL_WITHIN_HOURS));
-    repo::skip_stale(&mut conn, &since).await?;
+    let (mut conn, since) = start_pass(db, now).await?;
     let mut delivery = Delivery::default();
     let rows = repo::outgoing(&mut conn, "daily", &text(now), &since, i64::MAX / 2).await?;
     let mut by_user: std::collections::BTreeMap<i64, Vec<OutgoingRow>> = Default::default();

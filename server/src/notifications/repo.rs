@@ -57,6 +57,31 @@ pub async fn notify(
     .map(|done| done.rows_affected() == 1)
 }
 
+// ---------------------------------------------------------------- recipients
+
+/// Active site leads of a site, to notify.
+pub async fn site_leads(conn: &mut AnyConnection, site_id: i64) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "select id from users where role = 'site_lead' and site_id = $1 and active = 1 order by id",
+    )
+    .bind(site_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// Active regional managers of a region, to notify.
+pub async fn regional_managers(conn: &mut AnyConnection, region: &str) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "select id from users where role = 'regional_manager' and region_code = $1 and active = 1
+         order by id",
+    )
+    .bind(region)
+    .fetch_all(conn)
+    .await
+}
+
+// ---------------------------------------------------------------- the bell
+
 const COLUMNS: &str = "id, key, title, body, link, created_at, read_at, email_status";
 
 /// A page of the user's notifications, newest first, and how many match.

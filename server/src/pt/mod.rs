@@ -1832,7 +1832,7 @@ pub async fn score_in(
         let opened = auto::raise_once(tx, who, &capa).await?;
         if let Some((capa_id, number)) = &opened {
             outcome.capas.push(number.clone());
-            for manager in repo::regional_managers(tx.conn(), region).await? {
+            for manager in crate::notifications::repo::regional_managers(tx.conn(), region).await? {
                 crate::notifications::repo::notify(
                     tx.conn(),
                     manager,

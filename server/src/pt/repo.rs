@@ -735,16 +735,6 @@ pub async fn pt_capas(
     .await
 }
 
-/// Regional managers of a region, to notify.
-pub async fn regional_managers(conn: &mut AnyConnection, region: &str) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar(
-        "select id from users where role = 'regional_manager' and region_code = $1 and active = 1",
-    )
-    .bind(region)
-    .fetch_all(conn)
-    .await
-}
-
 // ---------------------------------------------------------------- radiology QC
 
 #[derive(Debug, Clone, FromRow)]

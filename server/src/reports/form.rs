@@ -6,7 +6,6 @@ use axum::extract::{Multipart, State};
 use axum::response::Redirect;
 
 use crate::db::Db;
-use crate::error::Error;
 
 pub async fn verify(State(db): State<Db>, multipart: Multipart) -> Redirect {
     let outcome =
@@ -19,17 +18,7 @@ pub async fn verify(State(db): State<Db>, multipart: Multipart) -> Redirect {
     match outcome {
         Ok(verification) => Redirect::to(&format!("/verify?sha256={}", verification.sha256)),
         Err(error) => {
-            error.log_if_internal();
-            let message = match &error {
-                Error::Invalid { fields, message } => fields
-                    .first()
-                    .map(|f| f.message.clone())
-                    .unwrap_or_else(|| message.clone()),
-                Error::Database(_) | Error::Internal(_) => {
-                    "The file could not be checked; please try again.".to_string()
-                }
-                other => other.to_string(),
-            };
+            let message = error.form_message("The file could not be checked; please try again.");
             Redirect::to(&format!(
                 "/verify?error={}",
                 app::pages::encode_query_value(&message)

@@ -91,6 +91,97 @@ fn seed_demo_creates_the_database_file_and_reports_what_it_loaded() {
     let output = attest(&args, &[("ATTEST_DATABASE_URL", &url)]);
     let again = String::from_utf8_lossy(&output.stdout).to_string();
     assert!(again.contains("already issued"), "{again}");
+
+    // A job run by hand prints what it flagged; the second run notifies no one again.
+    let output = attest(
+        &["jobs", "run", "sop-review-due"],
+        &[("ATTEST_DATABASE_URL", &url)],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.contains("LAB-SOP-012"), "{stdout}");
+    assert!(stdout.contains("review due in"), "{stdout}");
+    let flagged = stdout
+        .lines()
+        .find(|l| l.starts_with("sop-review-due: succeeded"))
+        .unwrap_or_else(|| panic!("{stdout}"))
+        .to_string();
+    assert!(stdout.contains("e-mail: off"), "{stdout}");
+    let output = attest(
+        &["jobs", "run", "sop-review-due"],
+        &[("ATTEST_DATABASE_URL", &url)],
+    );
+    let again = String::from_utf8_lossy(&output.stdout).to_string();
+    let (count, _) = flagged
+        .trim_start_matches("sop-review-due: succeeded (")
+        .split_once(' ')
+        .unwrap();
+    assert!(
+        again.contains(&format!("({count} flagged, 0 new notifications)")),
+        "{flagged} then {again}"
+    );
+}
+
+#[test]
+fn jobs_list_shows_every_job_with_its_schedule() {
+    let output = attest(
+        &["jobs", "list"],
+        &[
+            ("ATTEST_JOB_PT_DEADLINE", "30 5 * * 1-5"),
+            ("ATTEST_JOB_PT_DEADLINE_TIMEZONE", "Asia/Manila"),
+            ("ATTEST_JOB_EMAIL_DIGEST", ""),
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(output.status.success(), "{stdout}");
+    for job in [
+        "sop-review-due",
+        "ack-overdue",
+        "capa-overdue",
+        "pt-deadline",
+        "radiology-qc-quota",
+        "audit-report-late",
+        "monthly-compliance-report",
+        "email-digest",
+    ] {
+        assert!(stdout.contains(job), "{job} in {stdout}");
+    }
+    let pt = stdout
+        .lines()
+        .find(|l| l.starts_with("pt-deadline"))
+        .unwrap();
+    assert!(
+        pt.contains("30 5 * * 1-5") && pt.contains("Asia/Manila"),
+        "{pt}"
+    );
+    let digest = stdout
+        .lines()
+        .find(|l| l.starts_with("email-digest"))
+        .unwrap();
+    assert!(digest.contains("disabled"), "{digest}");
+}
+
+#[test]
+fn an_unknown_job_lists_the_valid_names() {
+    let output = attest(&["jobs", "run", "sop-reviews"], &[]);
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no job 'sop-reviews'"), "{stderr}");
+    assert!(stderr.contains("sop-review-due, ack-overdue"), "{stderr}");
+}
+
+#[test]
+fn an_invalid_cron_expression_stops_the_server_naming_the_job() {
+    let output = attest(&["serve"], &[("ATTEST_JOB_CAPA_OVERDUE", "0 25 * * *")]);
+    let stderr = assert_clear_failure(&output, "ATTEST_JOB_CAPA_OVERDUE");
+    assert!(stderr.contains("job capa-overdue"), "{stderr}");
+    assert!(stderr.contains("'0 25 * * *'"), "{stderr}");
+}
+
+#[test]
+fn incomplete_smtp_settings_stop_the_server() {
+    let output = attest(&["serve"], &[("ATTEST_SMTP_HOST", "mail.example.org")]);
+    assert_clear_failure(&output, "ATTEST_SMTP_FROM");
 }
 
 #[test]

@@ -19,6 +19,7 @@ on_both_databases!(
     sop_review_due_flags_what_the_register_shows_and_notifies_once,
     jobs_are_for_administrators_and_unknown_names_are_listed,
     the_bell_lists_notifications_and_marks_them_read,
+    pt_deadlines_warn_the_site_lead_then_report_a_miss_to_the_manager,
     notifications_reach_the_smtp_server_once_with_their_links,
     an_unreachable_smtp_server_is_retried_and_the_job_still_succeeds,
 );
@@ -316,6 +317,114 @@ async fn the_bell_lists_notifications_and_marks_them_read(app: TestApp) {
     }
 }
 
+async fn pt_deadlines_warn_the_site_lead_then_report_a_miss_to_the_manager(app: TestApp) {
+    let qo = app.token_for("qo@attest.example").await;
+    json_of(
+        app.post_as(&qo, "/api/v1/pt/schemes", json!({ "code": "JOB-HIV", "name": "Job test HIV",
+            "provider": "Test", "discipline": "hiv", "result_type": "qualitative", "events_per_year": 3,
+            "sites": ["KEN-NBO", "UGA-KLA"] }))
+            .await,
+        201,
+    )
+    .await;
+    // Nairobi's calendar decides: a deadline five days ahead, and one two days past.
+    let today = Utc::now()
+        .with_timezone(&chrono_tz::Africa::Nairobi)
+        .date_naive();
+    let mut events = Vec::new();
+    for (code, days) in [("SOON", 5), ("PAST", -2)] {
+        let deadline = today + Duration::days(days);
+        let created = json_of(
+            app.post_as(&qo, "/api/v1/pt/events", json!({ "scheme": "JOB-HIV", "code": code,
+                "dispatch_date": (deadline - Duration::days(30)).to_string(), "deadline": deadline.to_string(),
+                "challenges": [{ "code": "S1", "analyte": "HIV", "expected": "reactive" }] }))
+                .await,
+            201,
+        )
+        .await;
+        events.push(created["summary"]["id"].as_i64().unwrap());
+    }
+    // Kampala entered its results for the coming round: only Nairobi is reminded of it.
+    let lead_kla = app.token_for("lead.kla@attest.example").await;
+    let challenge: i64 = sqlx::query_scalar("select id from pt_challenges where event_id = $1")
+        .bind(events[0])
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    json_of(
+        app.post_as(&lead_kla, &format!("/api/v1/pt/events/{}/results", events[0]),
+            json!({ "site": "UGA-KLA", "results": [{ "challenge_id": challenge, "value": "reactive" }] }))
+            .await,
+        201,
+    )
+    .await;
+
+    let admin = app.token_for("admin@attest.example").await;
+    let run = run_job(&app, &admin, "pt-deadline").await;
+    let summary = run["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("JOB-HIV SOON (Job test HIV) at KEN-NBO: results due in 5 days"),
+        "{summary}"
+    );
+    assert!(
+        !summary.contains("SOON (Job test HIV) at UGA-KLA"),
+        "Kampala has entered: {summary}"
+    );
+    assert!(
+        summary.contains("JOB-HIV PAST (Job test HIV) at KEN-NBO: deadline"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("JOB-HIV PAST (Job test HIV) at UGA-KLA: deadline"),
+        "{summary}"
+    );
+
+    let titles = |email: &'static str| {
+        let app = &app;
+        async move {
+            let token = app.token_for(email).await;
+            let list = json_of(
+                app.get_as(&token, "/api/v1/notifications?per_page=100")
+                    .await,
+                200,
+            )
+            .await;
+            list["page"]["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["title"].as_str().unwrap().to_string())
+                .filter(|t| t.contains("JOB-HIV"))
+                .collect::<Vec<_>>()
+        }
+    };
+    let nbo = titles("lead.nbo@attest.example").await;
+    assert!(
+        nbo.contains(&"PT results due in 5 days: JOB-HIV SOON (Job test HIV)".to_string()),
+        "{nbo:?}"
+    );
+    assert!(
+        nbo.contains(&"PT results missed: JOB-HIV PAST (Job test HIV) at KEN-NBO".to_string()),
+        "{nbo:?}"
+    );
+    let kla = titles("lead.kla@attest.example").await;
+    assert_eq!(
+        kla,
+        ["PT results missed: JOB-HIV PAST (Job test HIV) at UGA-KLA"]
+    );
+    // A missed deadline also reaches the regional manager; a coming one does not.
+    let manager = titles("rm.eha@attest.example").await;
+    assert_eq!(manager.len(), 2, "{manager:?}");
+    assert!(
+        manager.iter().all(|t| t.starts_with("PT results missed")),
+        "{manager:?}"
+    );
+
+    let again = run_job(&app, &admin, "pt-deadline").await;
+    assert_eq!(again["flagged"], run["flagged"]);
+    assert_eq!(again["notified"], 0);
+}
+
 async fn scalar(app: &TestApp, sql: &str) -> i64 {
     sqlx::query_scalar(sql)
         .fetch_one(app.db.pool())
@@ -323,17 +432,22 @@ async fn scalar(app: &TestApp, sql: &str) -> i64 {
         .unwrap()
 }
 
-/// Polls until `sql` (a count) reaches `at_least`, for up to 20 s; returns the last value.
-async fn count_reaches(app: &TestApp, sql: &str, at_least: i64) -> i64 {
-    let mut value = 0;
-    for _ in 0..200 {
-        value = scalar(app, sql).await;
-        if value >= at_least {
+/// Polls (every 100 ms, up to 30 s) until the count `sql` satisfies `done`; returns the last
+/// value.
+async fn poll_count(app: &TestApp, sql: &str, done: impl Fn(i64) -> bool) -> i64 {
+    let mut value = scalar(app, sql).await;
+    for _ in 0..300 {
+        if done(value) {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        value = scalar(app, sql).await;
     }
     value
+}
+
+async fn count_reaches(app: &TestApp, sql: &str, at_least: i64) -> i64 {
+    poll_count(app, sql, |n| n >= at_least).await
 }
 
 async fn catching_up_after_downtime_runs_the_latest_missed_occurrence_once(app: TestApp) {
@@ -567,15 +681,9 @@ async fn notifications_reach_the_smtp_server_once_with_their_links(app: TestApp)
     assert!(digests[0].data.contains("https://attest.test/capas/"));
 }
 
-/// Polls (up to 30 s) until the count `sql` is zero, and asserts it is.
+/// Waits until the count `sql` is zero, and asserts it is.
 async fn wait_until_zero(app: &TestApp, sql: &str) {
-    for _ in 0..300 {
-        if scalar(app, sql).await == 0 {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(scalar(app, sql).await, 0, "{sql}");
+    assert_eq!(poll_count(app, sql, |n| n == 0).await, 0, "{sql}");
 }
 
 /// A second server on the seeded app's database, e-mailing through SMTP on `port`.

@@ -39,7 +39,12 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         | ("GET", "/api/v1/me/tokens")
         | ("POST", "/api/v1/me/tokens")
         | ("DELETE", "/api/v1/me/tokens/{id}")
-        | ("GET", "/api/v1/sites") => Rule::SignedIn,
+        | ("GET", "/api/v1/sites")
+        | ("GET", "/api/v1/notifications")
+        | ("POST", "/api/v1/notifications/read-all")
+        | ("PUT", "/api/v1/notifications/email-preference") => Rule::SignedIn,
+        ("POST", "/api/v1/notifications/{id}/read") => Rule::Own,
+        ("GET", "/api/v1/jobs") | ("POST", "/api/v1/jobs/{name}/run") => Rule::Admin,
         ("GET", "/api/v1/sites/{code}") => Rule::Scoped,
         ("GET", "/api/v1/users")
         | ("POST", "/api/v1/users")
@@ -219,6 +224,7 @@ fn body(method: &str, path: &str) -> Option<Value> {
             json!({ "current_password": "wrong password", "new_password": "whatever it may be" })
         }
         ("POST", "/api/v1/me/tokens") => json!({ "name": "matrix" }),
+        ("PUT", "/api/v1/notifications/email-preference") => json!({ "email_preference": "daily" }),
         ("POST", "/api/v1/users") => {
             json!({ "email": "matrix@attest.example", "name": "Matrix", "role": "staff", "scope_code": "KEN-NBO", "password": "temporary pass 1" })
         }
@@ -372,7 +378,9 @@ async fn every_api_route_obeys_the_authorization_matrix(app: TestApp) {
             pt_challenge
         } else if path.starts_with("/api/v1/documents") {
             document
-        } else if path.starts_with("/api/v1/acknowledgements") {
+        } else if path.starts_with("/api/v1/acknowledgements")
+            || path.starts_with("/api/v1/notifications")
+        {
             ack
         } else if path.starts_with("/api/v1/audits") {
             audit
@@ -389,6 +397,7 @@ async fn every_api_route_obeys_the_authorization_matrix(app: TestApp) {
             .replace("{action_id}", &action.to_string())
             .replace("{attachment_id}", &attachment.to_string())
             .replace("{step}", "approve_plan")
+            .replace("{name}", "audit-report-late")
             .replace("{version_id}", &version.to_string())
             .replace("{code}", site)
             .replace("{region}", if site == "PHL-MNL" { "AP" } else { "EHA" })
@@ -415,9 +424,17 @@ async fn every_api_route_obeys_the_authorization_matrix(app: TestApp) {
 
     for (email, inside, outside) in ROLES {
         let is_admin = email.starts_with("admin");
-        let own_task = first_acknowledgement(&app, email, "=").await;
-        let others_task = first_acknowledgement(&app, email, "<>").await.unwrap_or(0);
+        let own_ack = first_acknowledgement(&app, email, "=").await;
+        let others_ack = first_acknowledgement(&app, email, "<>").await.unwrap_or(0);
+        let own_note = first_notification(&app, email, "=").await;
+        let others_note = first_notification(&app, email, "<>").await.unwrap_or(0);
         for (method, path, rule) in &routes {
+            // "Own" records: acknowledgement tasks, or notifications.
+            let (own_task, others_task) = if path.starts_with("/api/v1/notifications") {
+                (own_note, others_note)
+            } else {
+                (own_ack, others_ack)
+            };
             // Sign in afresh for each call: logging out ends the token it uses.
             let token = app.token_for(email).await;
             let own = own_task.unwrap_or(others_task);
@@ -502,6 +519,26 @@ async fn every_api_route_obeys_the_authorization_matrix(app: TestApp) {
             }
         }
     }
+}
+
+/// The first notification of the user (`=`) or of someone else (`<>`); every role gets one
+/// first, so that each has its own to read.
+async fn first_notification(app: &TestApp, email: &str, op: &str) -> Option<i64> {
+    sqlx::query(
+        "insert into notifications (user_id, key, title, created_at)
+         select id, 'matrix', 'Matrix', '2026-11-01T00:00:00Z' from users u
+          where not exists (select 1 from notifications n where n.user_id = u.id and n.key = 'matrix')",
+    )
+    .execute(app.db.pool())
+    .await
+    .unwrap();
+    sqlx::query_scalar(&format!(
+        "select min(n.id) from notifications n join users u on u.id = n.user_id where u.email {op} $1"
+    ))
+    .bind(email)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap()
 }
 
 /// For each demo site with one, a site variant in force and its effective version, with an
