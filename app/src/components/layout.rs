@@ -217,38 +217,43 @@ fn Header(user: Option<CurrentUser>) -> impl IntoView {
     }
 }
 
-/// The bell: a link to the notifications with the unread count, counted again on every page
-/// change and after the user reads some.
+/// The bell: a link to the notifications with the unread count.
+///
+/// The count is fetched by the browser after hydration (and again on every page change and
+/// after the user reads notifications), never rendered by the server: a resource inside the
+/// header's suspense hydrated unreliably, and the count is not worth a mismatch. Before the
+/// client loads, the bell is a plain link.
 #[component]
 fn NotificationBell() -> impl IntoView {
     let session = use_session();
     let location = use_location();
-    let unread = Resource::new(
-        move || (location.pathname.get(), session.notifications_changed.get()),
-        |_| unread_notifications(),
-    );
-    let bell = |count: Option<i64>| {
-        let count = count.unwrap_or(0);
-        let label = match count {
-            0 => "Notifications, none unread".to_string(),
-            1 => "Notifications, 1 unread".to_string(),
-            n => format!("Notifications, {n} unread"),
-        };
-        view! {
-            <A href="/notifications" attr:class="bell" attr:aria-label=label.clone() attr:title=label attr:data-testid="bell">
-                <svg class="bell__icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
-                    <path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2z" fill="currentColor"/>
-                </svg>
-                {(count > 0).then(|| view! {
-                    <span class="bell__count" data-testid="bell-count">{if count > 99 { "99+".to_string() } else { count.to_string() }}</span>
-                })}
-            </A>
-        }
+    let (count, set_count) = signal(0_i64);
+    Effect::new(move |_| {
+        location.pathname.track();
+        session.notifications_changed.track();
+        leptos::task::spawn_local(async move {
+            if let Ok(unread) = unread_notifications().await {
+                set_count.set(unread);
+            }
+        });
+    });
+    let label = move || match count.get() {
+        0 => "Notifications, none unread".to_string(),
+        1 => "Notifications, 1 unread".to_string(),
+        n => format!("Notifications, {n} unread"),
     };
     view! {
-        <Transition fallback=move || bell(None)>
-            {move || Suspend::new(async move { bell(unread.await.ok()) })}
-        </Transition>
+        <A href="/notifications" attr:class="bell" attr:aria-label=label attr:title=label attr:data-testid="bell">
+            <svg class="bell__icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
+                <path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2z" fill="currentColor"/>
+            </svg>
+            {move || {
+                let n = count.get();
+                (n > 0).then(|| view! {
+                    <span class="bell__count" data-testid="bell-count">{if n > 99 { "99+".to_string() } else { n.to_string() }}</span>
+                })
+            }}
+        </A>
     }
 }
 
