@@ -19,6 +19,9 @@ use crate::model::capa::{
     ActionInput, ActionUpdate, Capa, CapaAction, CapaComment, CapaQuery, CapaStep, CapaSummary,
     CapaUpdate, DueDays, NewCapa, StepInput,
 };
+use crate::model::dashboard::{
+    NetworkDashboard, RegionalDashboard, SiteDashboard, Threshold, Thresholds,
+};
 use crate::model::documents::Person;
 use crate::model::documents::{
     Acknowledgement, AcknowledgementStatus, ApproverOption, Document, DocumentQuery,
@@ -202,6 +205,12 @@ pub trait Backend: Send + Sync + 'static {
 
     async fn jobs(&self, job: Option<String>, page: Option<i64>) -> Result<JobsOverview, AppError>;
     async fn run_job(&self, name: String) -> Result<JobRun, AppError>;
+
+    async fn regional_dashboard(&self, code: String) -> Result<RegionalDashboard, AppError>;
+    async fn network_dashboard(&self) -> Result<NetworkDashboard, AppError>;
+    async fn site_dashboard(&self, code: String) -> Result<SiteDashboard, AppError>;
+    async fn set_dashboard_thresholds(&self, items: Vec<Threshold>)
+        -> Result<Thresholds, AppError>;
 }
 
 /// The backend as it is stored in context.

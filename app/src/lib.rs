@@ -24,8 +24,8 @@ use leptos_router::{
 
 use components::layout::{Layout, RequireSignIn};
 use pages::{
-    account, admin, audits, capa, documents, home::HomePage, login::LoginPage, not_found::NotFound,
-    notifications, pt, sites, verify::VerifyPage,
+    account, admin, audits, capa, dashboard, documents, home::HomePage, login::LoginPage,
+    not_found::NotFound, notifications, pt, sites, verify::VerifyPage,
 };
 
 /// The HTML document around the application, rendered only on the server.
@@ -69,6 +69,9 @@ pub fn App() -> impl IntoView {
                     // Everything else needs a signed-in user.
                     <ParentRoute path=path!("") view=RequireSignIn ssr=SsrMode::Async>
                         <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                        <Route path=path!("dashboard") view=dashboard::NetworkDashboardPage ssr=SsrMode::Async />
+                        <Route path=path!("dashboard/region/:code") view=dashboard::RegionDashboardPage ssr=SsrMode::Async />
+                        <Route path=path!("dashboard/site/:code") view=dashboard::SiteDashboardPage ssr=SsrMode::Async />
                         <Route path=path!("sites") view=sites::SitesPage ssr=SsrMode::Async />
                         <Route path=path!("sites/:code") view=sites::SiteDetailPage ssr=SsrMode::Async />
                         <Route path=path!("documents") view=documents::DocumentsPage ssr=SsrMode::Async />

@@ -16,6 +16,9 @@ use app::model::capa::{
     ActionInput, ActionUpdate, Capa, CapaAction, CapaComment, CapaQuery, CapaStep, CapaSummary,
     CapaUpdate, DueDays, NewCapa, StepInput,
 };
+use app::model::dashboard::{
+    NetworkDashboard, RegionalDashboard, SiteDashboard, Threshold, Thresholds,
+};
 use app::model::documents::Person;
 use app::model::documents::{
     Acknowledgement, AcknowledgementStatus, ApproverOption, Document, DocumentQuery,
@@ -39,6 +42,7 @@ use http::request::Parts;
 use leptos::prelude::use_context;
 
 use crate::auth::{middleware, service, tokens, Actor, AuthSettings, Credential, RequestMeta};
+use crate::dashboard;
 use crate::db::Db;
 use crate::error::Error;
 use crate::jobs::Jobs;
@@ -568,5 +572,24 @@ impl Backend for UiBackend {
 
     async fn run_job(&self, name: String) -> Result<JobRun, AppError> {
         ui(self.jobs.run_now(&active_actor()?, &name).await)
+    }
+
+    async fn regional_dashboard(&self, code: String) -> Result<RegionalDashboard, AppError> {
+        ui(dashboard::regional(&self.db, &active_actor()?, &code).await)
+    }
+
+    async fn network_dashboard(&self) -> Result<NetworkDashboard, AppError> {
+        ui(dashboard::network(&self.db, &active_actor()?).await)
+    }
+
+    async fn site_dashboard(&self, code: String) -> Result<SiteDashboard, AppError> {
+        ui(dashboard::site(&self.db, &active_actor()?, &code).await)
+    }
+
+    async fn set_dashboard_thresholds(
+        &self,
+        items: Vec<Threshold>,
+    ) -> Result<Thresholds, AppError> {
+        ui(dashboard::set_thresholds(&self.db, &active_actor()?, &items).await)
     }
 }

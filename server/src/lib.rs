@@ -11,6 +11,7 @@ pub mod backend;
 pub mod capa;
 pub mod cli;
 pub mod config;
+pub mod dashboard;
 pub mod db;
 pub mod documents;
 pub mod error;

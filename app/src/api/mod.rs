@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod audits;
 pub mod capa;
+pub mod dashboard;
 pub mod documents;
 pub mod jobs;
 pub mod notifications;

@@ -32,6 +32,7 @@ macro_rules! text_enum {
 pub mod audits;
 pub mod auth;
 pub mod capa;
+pub mod dashboard;
 pub mod documents;
 pub mod jobs;
 pub mod notifications;

@@ -2,11 +2,13 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
+use leptos_router::components::{Redirect, A};
 
 use crate::api::sites::list_sites;
 use crate::components::feedback::{ErrorPanel, Loading};
+use crate::model::auth::{CurrentUser, Role, Scope};
 use crate::model::sites::{group_by_region, SiteSummary};
+use crate::session::use_session;
 
 /// How many sites of a group run a service.
 fn count_service(sites: &[&SiteSummary], service: &str) -> usize {
@@ -21,9 +23,40 @@ fn count_of(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// Regions of the network with the number of sites and services in each.
+/// Where a user's home page is: regional managers their region's dashboard, site leads their
+/// site's, quality officers and administrators the network's (a regional quality officer their
+/// region's); others (staff) the network overview below.
+pub fn dashboard_of(user: &CurrentUser) -> Option<String> {
+    match (user.role, &user.scope) {
+        (Role::RegionalManager | Role::QualityOfficer, Scope::Region(code)) => {
+            Some(format!("/dashboard/region/{code}"))
+        }
+        (Role::SiteLead, Scope::Site(code)) => Some(format!("/dashboard/site/{code}")),
+        (Role::Admin, _) | (Role::QualityOfficer, Scope::Global) => Some("/dashboard".into()),
+        _ => None,
+    }
+}
+
+/// The signed-in user's dashboard, or the network overview for those without one.
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let session = use_session();
+    view! {
+        <Suspense fallback=|| view! { <Loading /> }>
+            {move || Suspend::new(async move {
+                let user = session.user.await.ok().flatten();
+                match user.as_ref().and_then(dashboard_of) {
+                    Some(path) => view! { <Redirect path /> }.into_any(),
+                    None => view! { <Overview /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Regions of the network with the number of sites and services in each.
+#[component]
+fn Overview() -> impl IntoView {
     let sites = Resource::new(|| (), |_| list_sites());
     view! {
         <Title text="Dashboard" />
@@ -58,7 +91,7 @@ pub fn HomePage() -> impl IntoView {
                             view! {
                                 <p class="lead">
                                     {format!(
-                                        "{} in your view. Audit, CAPA, PT/EQA and document-control figures will appear here as those modules go live.",
+                                        "{} in your view. Open a site to see its documents, audits, CAPAs and PT.",
                                         count_of(total, "assessment centre", "assessment centres"),
                                     )}
                                 </p>

@@ -14,7 +14,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::http::AppState;
-use crate::{audits, auth, capa, documents, jobs, notifications, pt, reports, sites, trail, users};
+use crate::{
+    audits, auth, capa, dashboard, documents, jobs, notifications, pt, reports, sites, trail, users,
+};
 
 /// Request bodies larger than this are refused with 413 before they are read.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -150,6 +152,13 @@ pub fn router() -> Router<AppState> {
                 .routes(routes!(notifications::api::set_email_preference))
                 .routes(routes!(jobs::api::list_jobs))
                 .routes(routes!(jobs::api::run_job))
+                .routes(routes!(dashboard::api::regional_dashboard))
+                .routes(routes!(dashboard::api::network_dashboard))
+                .routes(routes!(dashboard::api::site_dashboard))
+                .routes(routes!(
+                    dashboard::api::get_thresholds,
+                    dashboard::api::put_thresholds
+                ))
                 // Uploads get a larger body limit than the rest of the API.
                 .merge(
                     OpenApiRouter::new()

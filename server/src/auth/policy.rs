@@ -15,6 +15,7 @@ pub enum Permission {
     ManageUsers,
     ReadAuditTrail,
     RunJobs,
+    SetDashboardThresholds,
 }
 
 fn roles_for(permission: Permission) -> &'static [Role] {
@@ -22,6 +23,7 @@ fn roles_for(permission: Permission) -> &'static [Role] {
         Permission::ManageUsers => &[Role::Admin],
         Permission::ReadAuditTrail => &[Role::Admin],
         Permission::RunJobs => &[Role::Admin],
+        Permission::SetDashboardThresholds => &[Role::Admin],
     }
 }
 

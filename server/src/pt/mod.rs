@@ -1026,6 +1026,8 @@ async fn store_results(
         )
         .await?;
     }
+    // A corrected result loses its score until the event is scored again.
+    crate::dashboard::rollup::refresh_event(tx.conn(), ev.id, &[site.site_id]).await?;
     if status_of(&ev.status) == EventStatus::Scored {
         repo::set_event_status(tx.conn(), ev.id, "closed", &now).await?;
     }
@@ -1728,6 +1730,7 @@ pub async fn score_in(
         site_verdicts.push((site_id, code.clone(), region.clone(), s));
     }
     repo::set_event_status(tx.conn(), ev.id, "scored", &now).await?;
+    crate::dashboard::rollup::refresh_event(tx.conn(), ev.id, &[]).await?;
 
     // Unsuccessful participation, recomputed over the site's history in this scheme.
     let mut unsuccessful_here = Vec::new();
@@ -1742,6 +1745,7 @@ pub async fn score_in(
         for ((event_id, _, stored), flag) in history.iter().zip(&flags) {
             if (*stored != 0) != *flag {
                 repo::set_unsuccessful(tx.conn(), *event_id, *site_id, *flag).await?;
+                crate::dashboard::rollup::refresh_event(tx.conn(), *event_id, &[*site_id]).await?;
             }
             if *event_id == ev.id && *flag {
                 unsuccessful_here.push((*site_id, code.clone(), region.clone()));

@@ -384,6 +384,16 @@ pub async fn record_reads(
                 .entry((*site_id, code.clone(), quarter_of(*day).2))
                 .or_insert(*day);
         }
+        let site_months = valid
+            .iter()
+            .map(|(site_id, .., day)| {
+                (
+                    *site_id,
+                    crate::dashboard::rollup::month_of(&day.to_string()),
+                )
+            })
+            .collect();
+        crate::dashboard::rollup::refresh(tx.conn(), &site_months).await?;
         let mut per_site: BTreeMap<&str, usize> = BTreeMap::new();
         for (_, code, ..) in &valid {
             *per_site.entry(code).or_default() += 1;

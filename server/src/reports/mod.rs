@@ -203,26 +203,6 @@ pub fn parse_period(period: &str) -> Result<(NaiveDate, NaiveDate), Error> {
     Ok((first, next.pred_opt().ok_or_else(invalid)?))
 }
 
-/// Admins and quality officers or regional managers whose scope holds the region read its
-/// monthly reports; others in those roles get "not found", everyone else "forbidden".
-fn check_region_access(actor: &Actor, region: &str) -> Result<(), Error> {
-    use app::model::auth::{Role, Scope};
-    match (actor.user.role, &actor.user.scope) {
-        (Role::Admin, _) => Ok(()),
-        (Role::QualityOfficer | Role::RegionalManager, Scope::Global) => Ok(()),
-        (Role::QualityOfficer | Role::RegionalManager, Scope::Region(own)) if own == region => {
-            Ok(())
-        }
-        (Role::QualityOfficer | Role::RegionalManager, _) => Err(Error::NotFound(format!(
-            "No region {region} in your scope."
-        ))),
-        _ => Err(Error::Forbidden(
-            "Monthly compliance reports are for regional managers, quality officers and administrators."
-                .into(),
-        )),
-    }
-}
-
 /// The figures of a region's monthly report, as recorded at the month's end.
 async fn regional_input(
     conn: &mut sqlx::AnyConnection,
@@ -323,7 +303,7 @@ pub async fn regional_report_pdf(
     region: &str,
     period: &str,
 ) -> Result<(String, Vec<u8>), Error> {
-    check_region_access(actor, region)?;
+    crate::dashboard::access::check_region(actor, region, "Monthly compliance reports")?;
     let mut conn = db.pool().acquire().await?;
     if let Some(stored) = repo::content_for_region(&mut conn, region, period).await? {
         return Ok(stored);

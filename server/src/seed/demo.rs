@@ -257,6 +257,9 @@ pub async fn seed(
     summary.capas = super::capa::seed(&mut write).await?;
     // Reports last: issuing closes audits whose finding CAPAs are all closed.
     summary.reports = super::reports::seed(&mut write, identity).await?;
+    // The seeds write PT results and QC reads directly: the dashboards' monthly figures are
+    // computed once from them.
+    crate::dashboard::rollup::rebuild(write.conn()).await?;
     let change = Change::new("seed.demo", "network", "demo").after(serde_json::json!({
         "regions": summary.regions, "countries": summary.countries, "sites": summary.sites,
         "documents": summary.documents, "audits": summary.audits, "capas": summary.capas,

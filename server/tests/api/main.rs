@@ -7,6 +7,7 @@ mod audits;
 mod auth;
 mod capa;
 mod cli;
+mod dashboard;
 mod documents;
 mod health;
 mod jobs;

@@ -45,6 +45,11 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         | ("PUT", "/api/v1/notifications/email-preference") => Rule::SignedIn,
         ("POST", "/api/v1/notifications/{id}/read") => Rule::Own,
         ("GET", "/api/v1/jobs") | ("POST", "/api/v1/jobs/{name}/run") => Rule::Admin,
+        ("GET", "/api/v1/dashboard/thresholds") => Rule::SignedIn,
+        ("PUT", "/api/v1/dashboard/thresholds") => Rule::Admin,
+        ("GET", "/api/v1/dashboard/network")
+        | ("GET", "/api/v1/dashboard/region/{code}")
+        | ("GET", "/api/v1/dashboard/site/{code}") => Rule::Acting,
         ("GET", "/api/v1/sites/{code}") => Rule::Scoped,
         ("GET", "/api/v1/users")
         | ("POST", "/api/v1/users")
@@ -181,8 +186,14 @@ fn actors(method: &str, path: &str) -> Option<&'static [&'static str]> {
         "qo@attest.example",
         "admin@attest.example",
     ];
+    // Dashboards: the network's for quality officers and administrators, a region's like its
+    // reports, a site's for everyone but staff.
+    const NETWORK: &[&str] = &["qo@attest.example", "admin@attest.example"];
     match (method, path) {
-        ("GET", "/api/v1/regions/{region}/monthly-reports/{period}") => Some(REGION_REPORTS),
+        ("GET", "/api/v1/regions/{region}/monthly-reports/{period}")
+        | ("GET", "/api/v1/dashboard/region/{code}") => Some(REGION_REPORTS),
+        ("GET", "/api/v1/dashboard/network") => Some(NETWORK),
+        ("GET", "/api/v1/dashboard/site/{code}") => Some(PT_READ),
         ("GET", "/api/v1/pt/schemes")
         | ("GET", "/api/v1/pt/events")
         | ("GET", "/api/v1/pt/radiology/reads")
@@ -224,6 +235,7 @@ fn body(method: &str, path: &str) -> Option<Value> {
             json!({ "current_password": "wrong password", "new_password": "whatever it may be" })
         }
         ("POST", "/api/v1/me/tokens") => json!({ "name": "matrix" }),
+        ("PUT", "/api/v1/dashboard/thresholds") => json!({ "items": [] }),
         ("PUT", "/api/v1/notifications/email-preference") => json!({ "email_preference": "daily" }),
         ("POST", "/api/v1/users") => {
             json!({ "email": "matrix@attest.example", "name": "Matrix", "role": "staff", "scope_code": "KEN-NBO", "password": "temporary pass 1" })
@@ -348,6 +360,7 @@ async fn every_api_route_obeys_the_authorization_matrix(app: TestApp) {
     );
     // `{id}` is a user, a site's document variant or an acknowledgement, by the route's area.
     let concrete = |path: &str, site: &str, ack: i64| {
+        let region = if site == "PHL-MNL" { "AP" } else { "EHA" };
         let (document, version) = variants
             .iter()
             .find(|(code, ..)| code == site)
@@ -399,8 +412,15 @@ async fn every_api_route_obeys_the_authorization_matrix(app: TestApp) {
             .replace("{step}", "approve_plan")
             .replace("{name}", "audit-report-late")
             .replace("{version_id}", &version.to_string())
-            .replace("{code}", site)
-            .replace("{region}", if site == "PHL-MNL" { "AP" } else { "EHA" })
+            .replace(
+                "{code}",
+                if path.starts_with("/api/v1/dashboard/region/") {
+                    region
+                } else {
+                    site
+                },
+            )
+            .replace("{region}", region)
             .replace("{period}", "2026-10");
         if path.ends_with("/assignees") {
             concrete.push_str(&format!("?site={site}"));

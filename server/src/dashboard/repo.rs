@@ -1,0 +1,512 @@
+//! SQL for the dashboards. Every query takes the same site filter, so the regional, network
+//! and site dashboards read the same figures the same way.
+
+use sqlx::{AnyConnection, FromRow};
+
+/// Which sites a query covers.
+#[derive(Debug, Clone)]
+pub enum Sites {
+    All,
+    Region(String),
+    One(i64),
+}
+
+impl Sites {
+    /// The condition on `st` (sites) and `co` (countries), using placeholder `$n`.
+    fn condition(&self, n: usize) -> String {
+        match self {
+            Sites::All => "1 = 1".into(),
+            Sites::Region(_) => format!("co.region_code = ${n}"),
+            Sites::One(_) => format!("st.id = ${n}"),
+        }
+    }
+
+    fn bind_as<'q, T>(
+        &self,
+        q: sqlx::query::QueryAs<'q, sqlx::Any, T, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Any, T, sqlx::any::AnyArguments<'q>> {
+        match self {
+            Sites::All => q,
+            Sites::Region(code) => q.bind(code.clone()),
+            Sites::One(id) => q.bind(*id),
+        }
+    }
+
+    /// How many placeholders the filter takes (the others follow it).
+    fn binds(&self) -> usize {
+        usize::from(!matches!(self, Sites::All))
+    }
+}
+
+/// `join sites st … join countries co …` for a table aliased `x` with a `site_id`.
+const SITE_JOIN: &str =
+    "join sites st on st.id = x.site_id join countries co on co.code = st.country_code";
+
+#[derive(Debug, Clone, FromRow)]
+pub struct SiteRow {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub timezone: String,
+    pub region_code: String,
+    pub region_name: String,
+    pub country: String,
+}
+
+/// The active sites, by region and code.
+pub async fn sites(conn: &mut AnyConnection, sites: &Sites) -> sqlx::Result<Vec<SiteRow>> {
+    let sql = format!(
+        "select st.id, st.code, st.name, st.timezone, co.region_code, rg.name as region_name,
+                co.name as country
+           from sites st join countries co on co.code = st.country_code
+           join regions rg on rg.code = co.region_code
+          where st.status = 'active' and {}
+          order by co.region_code, st.code",
+        sites.condition(1)
+    );
+    sites.bind_as(sqlx::query_as(&sql)).fetch_all(conn).await
+}
+
+/// The regions: code and name.
+pub async fn regions(conn: &mut AnyConnection) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as("select code, name from regions order by code")
+        .fetch_all(conn)
+        .await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct AuditRow {
+    pub id: i64,
+    pub site_id: i64,
+    pub submitted_at: String,
+    pub score_points: Option<i64>,
+    pub score_applicable: Option<i64>,
+}
+
+/// Submitted audits (submitted, report issued or closed), per site newest first.
+pub async fn submitted_audits(
+    conn: &mut AnyConnection,
+    sites: &Sites,
+) -> sqlx::Result<Vec<AuditRow>> {
+    let sql = format!(
+        "select x.id, x.site_id, x.submitted_at, x.score_points, x.score_applicable
+           from audits x {SITE_JOIN}
+          where x.state in ('submitted', 'report_issued', 'closed') and x.submitted_at is not null
+            and {}
+          order by x.site_id, x.submitted_at desc, x.id desc",
+        sites.condition(1)
+    );
+    sites.bind_as(sqlx::query_as(&sql)).fetch_all(conn).await
+}
+
+/// CAPAs still running: site, opened on, due date.
+pub async fn open_capas(
+    conn: &mut AnyConnection,
+    sites: &Sites,
+) -> sqlx::Result<Vec<(i64, String, String)>> {
+    let sql = format!(
+        "select x.site_id, x.opened_on, x.due_date from capas x {SITE_JOIN}
+          where x.state not in ('closed', 'rejected', 'cancelled') and {}",
+        sites.condition(1)
+    );
+    sites.bind_as(sqlx::query_as(&sql)).fetch_all(conn).await
+}
+
+/// CAPAs not cancelled that were open at some time since `from` (`YYYY-MM-DD`): site, opened
+/// on, due date, ended on.
+pub async fn capas_since(
+    conn: &mut AnyConnection,
+    sites: &Sites,
+    from: &str,
+) -> sqlx::Result<Vec<(i64, String, String, Option<String>)>> {
+    let sql = format!(
+        "select x.site_id, x.opened_on, x.due_date, x.ended_on from capas x {SITE_JOIN}
+          where x.state <> 'cancelled' and (x.ended_on is null or x.ended_on >= ${})
+            and {}",
+        sites.binds() + 1,
+        sites.condition(1)
+    );
+    sites
+        .bind_as(sqlx::query_as(&sql))
+        .bind(from)
+        .fetch_all(conn)
+        .await
+}
+
+/// Effective documents: id, site (none for a global one), the global document a site variant
+/// adapts, next review date.
+pub async fn effective_documents(
+    conn: &mut AnyConnection,
+) -> sqlx::Result<Vec<(i64, Option<i64>, Option<i64>, Option<String>)>> {
+    sqlx::query_as(
+        "select id, site_id, parent_id, next_review_due from documents where status = 'effective'",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Acknowledgements owed for the current version of effective documents: per site, how many
+/// are done.
+pub async fn acknowledgements_done(
+    conn: &mut AnyConnection,
+    sites: &Sites,
+) -> sqlx::Result<Vec<(i64, i64)>> {
+    let sql = format!(
+        "select x.site_id, count(*) from acknowledgements x
+           join documents d on d.effective_version_id = x.version_id and d.status = 'effective'
+           {SITE_JOIN}
+          where x.status = 'done' and {}
+          group by x.site_id",
+        sites.condition(1)
+    );
+    sites.bind_as(sqlx::query_as(&sql)).fetch_all(conn).await
+}
+
+/// … and those still pending, per site and due date with their number.
+pub async fn acknowledgements_pending(
+    conn: &mut AnyConnection,
+    sites: &Sites,
+) -> sqlx::Result<Vec<(i64, String, i64)>> {
+    let sql = format!(
+        "select x.site_id, x.due_date, count(*) from acknowledgements x
+           join documents d on d.effective_version_id = x.version_id and d.status = 'effective'
+           {SITE_JOIN}
+          where x.status = 'pending' and {}
+          group by x.site_id, x.due_date",
+        sites.condition(1)
+    );
+    sites.bind_as(sqlx::query_as(&sql)).fetch_all(conn).await
+}
+
+/// The pre-aggregated PT and QC counts of a site over months.
+#[derive(Debug, Clone, Copy, Default, FromRow)]
+pub struct MonthFigures {
+    pub pt_scored: i64,
+    pub pt_satisfactory: i64,
+    pub pt_events_unsuccessful: i64,
+    pub qc_reads: i64,
+    pub qc_nn: i64,
+    pub qc_nt: i64,
+    pub qc_no: i64,
+    pub qc_tn: i64,
+    pub qc_tt: i64,
+    pub qc_to: i64,
+    pub qc_on: i64,
+    pub qc_ot: i64,
+    pub qc_oo: i64,
+    pub qc_significant: i64,
+}
+
+impl MonthFigures {
+    pub fn add(&mut self, o: &MonthFigures) {
+        self.pt_scored += o.pt_scored;
+        self.pt_satisfactory += o.pt_satisfactory;
+        self.pt_events_unsuccessful += o.pt_events_unsuccessful;
+        self.qc_reads += o.qc_reads;
+        self.qc_nn += o.qc_nn;
+        self.qc_nt += o.qc_nt;
+        self.qc_no += o.qc_no;
+        self.qc_tn += o.qc_tn;
+        self.qc_tt += o.qc_tt;
+        self.qc_to += o.qc_to;
+        self.qc_on += o.qc_on;
+        self.qc_ot += o.qc_ot;
+        self.qc_oo += o.qc_oo;
+        self.qc_significant += o.qc_significant;
+    }
+
+    /// The agreement table, primary reader by row (normal, TB, other), QC reader by column.
+    pub fn agreement(&self) -> [[u64; 3]; 3] {
+        let c = |v: i64| v.max(0) as u64;
+        [
+            [c(self.qc_nn), c(self.qc_nt), c(self.qc_no)],
+            [c(self.qc_tn), c(self.qc_tt), c(self.qc_to)],
+            [c(self.qc_on), c(self.qc_ot), c(self.qc_oo)],
+        ]
+    }
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct SiteMonthRow {
+    pub site_id: i64,
+    pub month: String,
+    #[sqlx(flatten)]
+    pub figures: MonthFigures,
+}
+
+/// The pre-aggregated rows of months from `from` (`YYYY-MM`) on.
+pub async fn site_months(
+    conn: &mut AnyConnection,
+    sites: &Sites,
+    from: &str,
+) -> sqlx::Result<Vec<SiteMonthRow>> {
+    let sql = format!(
+        "select x.site_id, x.month, x.pt_scored, x.pt_satisfactory, x.pt_events_unsuccessful,
+                x.qc_reads, x.qc_nn, x.qc_nt, x.qc_no, x.qc_tn, x.qc_tt, x.qc_to, x.qc_on,
+                x.qc_ot, x.qc_oo, x.qc_significant
+           from site_month_figures x {SITE_JOIN}
+          where x.month >= ${} and {}",
+        sites.binds() + 1,
+        sites.condition(1)
+    );
+    sites
+        .bind_as(sqlx::query_as(&sql))
+        .bind(from)
+        .fetch_all(conn)
+        .await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ClauseRow {
+    pub template: String,
+    pub clause: String,
+    pub text: String,
+    pub answered: i64,
+    pub failed: i64,
+    pub partial: i64,
+}
+
+/// Answers of audits submitted since `since` (RFC 3339), per checklist and clause: answered
+/// (not "not applicable"), "no" and "partial"; most "no" first.
+pub async fn failed_clauses(
+    conn: &mut AnyConnection,
+    since: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<ClauseRow>> {
+    sqlx::query_as(
+        "select t.code as template, ti.clause, min(ti.text) as text, count(*) as answered,
+                coalesce(sum(case when a.answer = 'no' then 1 else 0 end), 0) as failed,
+                coalesce(sum(case when a.answer = 'partial' then 1 else 0 end), 0) as partial
+           from audits au
+           join audit_answers a on a.audit_id = au.id
+           join template_items ti on ti.id = a.item_id
+           join checklist_templates t on t.id = ti.template_id
+          where au.state in ('submitted', 'report_issued', 'closed') and au.submitted_at >= $1
+            and a.answer <> 'not_applicable'
+          group by t.code, ti.clause
+         having sum(case when a.answer = 'no' then 1 else 0 end) > 0
+          order by failed desc, t.code, ti.clause
+          limit $2",
+    )
+    .bind(since)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// Monthly reports issued for the region: their periods.
+pub async fn issued_periods(conn: &mut AnyConnection, region: &str) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "select period from issued_reports where kind = 'regional_monthly' and region_code = $1",
+    )
+    .bind(region)
+    .fetch_all(conn)
+    .await
+}
+
+/// One site by code, active or not: its row.
+pub async fn site_by_code(conn: &mut AnyConnection, code: &str) -> sqlx::Result<Option<SiteRow>> {
+    sqlx::query_as(
+        "select st.id, st.code, st.name, st.timezone, co.region_code, rg.name as region_name,
+                co.name as country
+           from sites st join countries co on co.code = st.country_code
+           join regions rg on rg.code = co.region_code
+          where st.code = $1",
+    )
+    .bind(code)
+    .fetch_optional(conn)
+    .await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct CapaDueRow {
+    pub id: i64,
+    pub number: String,
+    pub title: String,
+    pub severity: String,
+    pub state: String,
+    pub due_date: String,
+    pub owner_id: i64,
+    pub owner: String,
+}
+
+/// A site's running CAPAs due on or before `until`, soonest first (at most `limit`), and how
+/// many there are.
+pub async fn capas_due(
+    conn: &mut AnyConnection,
+    site_id: i64,
+    until: &str,
+    limit: i64,
+) -> sqlx::Result<(Vec<CapaDueRow>, i64)> {
+    const WHERE: &str =
+        "where c.site_id = $1 and c.state not in ('closed', 'rejected', 'cancelled')
+            and c.due_date <= $2";
+    let rows = sqlx::query_as(&format!(
+        "select c.id, c.number, c.title, c.severity, c.state, c.due_date, c.owner_id,
+                u.name as owner
+           from capas c join users u on u.id = c.owner_id {WHERE}
+          order by c.due_date, c.id limit $3"
+    ))
+    .bind(site_id)
+    .bind(until)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    let total = sqlx::query_scalar(&format!("select count(*) from capas c {WHERE}"))
+        .bind(site_id)
+        .bind(until)
+        .fetch_one(conn)
+        .await?;
+    Ok((rows, total))
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct PendingAckRow {
+    pub document_id: i64,
+    pub code: String,
+    pub title: String,
+    pub version: i64,
+    pub person: String,
+    pub due_date: String,
+}
+
+/// A site's pending acknowledgements for current versions, earliest due first (at most
+/// `limit`), and how many there are.
+pub async fn pending_acks(
+    conn: &mut AnyConnection,
+    site_id: i64,
+    limit: i64,
+) -> sqlx::Result<(Vec<PendingAckRow>, i64)> {
+    const FROM: &str = "from acknowledgements a
+           join documents d on d.effective_version_id = a.version_id and d.status = 'effective'
+          where a.site_id = $1 and a.status = 'pending'";
+    const FROM_JOINED: &str = "from acknowledgements a
+           join documents d on d.effective_version_id = a.version_id and d.status = 'effective'
+           join document_versions v on v.id = a.version_id
+           join users u on u.id = a.user_id
+          where a.site_id = $1 and a.status = 'pending'";
+    let rows = sqlx::query_as(&format!(
+        "select a.document_id, d.code, d.title, v.number as version, u.name as person, a.due_date
+           {FROM_JOINED}
+          order by a.due_date, d.code, u.name limit $2"
+    ))
+    .bind(site_id)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    let total = sqlx::query_scalar(&format!("select count(*) {FROM}"))
+        .bind(site_id)
+        .fetch_one(conn)
+        .await?;
+    Ok((rows, total))
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct DeadlineRow {
+    pub event_id: i64,
+    pub scheme: String,
+    pub scheme_name: String,
+    pub round: String,
+    pub deadline: String,
+    pub results_entered: i64,
+}
+
+/// Open rounds of the active schemes the site takes part in, nearest deadline first.
+pub async fn pt_deadlines(
+    conn: &mut AnyConnection,
+    site_id: i64,
+) -> sqlx::Result<Vec<DeadlineRow>> {
+    sqlx::query_as(
+        "select e.id as event_id, s.code as scheme, s.name as scheme_name, e.code as round,
+                e.deadline,
+                (select count(*) from pt_results r where r.event_id = e.id and r.site_id = $1)
+                    as results_entered
+           from pt_events e
+           join pt_schemes s on s.id = e.scheme_id
+           join pt_scheme_sites ss on ss.scheme_id = s.id and ss.site_id = $1
+          where e.status = 'open' and s.status = 'active'
+          order by e.deadline, s.code",
+    )
+    .bind(site_id)
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct NextAuditRow {
+    pub id: i64,
+    pub planned_start: String,
+    pub planned_end: String,
+    pub audit_type: String,
+    pub template: String,
+    pub lead_auditor: String,
+    pub state: String,
+}
+
+/// The site's running audit, else its earliest planned one.
+pub async fn next_audit(
+    conn: &mut AnyConnection,
+    site_id: i64,
+) -> sqlx::Result<Option<NextAuditRow>> {
+    sqlx::query_as(
+        "select a.id, a.planned_start, a.planned_end, a.audit_type, t.title as template,
+                u.name as lead_auditor, a.state
+           from audits a
+           join checklist_templates t on t.id = a.template_id
+           join users u on u.id = a.lead_auditor_id
+          where a.site_id = $1 and a.state in ('planned', 'in_progress')
+          order by case when a.state = 'in_progress' then 0 else 1 end, a.planned_start, a.id
+          limit 1",
+    )
+    .bind(site_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// A site's z and z′ scores for events whose deadline is on or after `from` (`YYYY-MM-DD`):
+/// deadline month and score.
+pub async fn z_scores(
+    conn: &mut AnyConnection,
+    site_id: i64,
+    from: &str,
+) -> sqlx::Result<Vec<(String, f64)>> {
+    sqlx::query_as(
+        "select substr(e.deadline, 1, 7), r.score
+           from pt_results r join pt_events e on e.id = r.event_id
+          where r.site_id = $1 and e.deadline >= $2 and r.score is not null
+            and r.score_kind in ('z', 'z_prime')",
+    )
+    .bind(site_id)
+    .bind(from)
+    .fetch_all(conn)
+    .await
+}
+
+/// The colour thresholds: figure, good limit, warning limit.
+pub async fn thresholds(conn: &mut AnyConnection) -> sqlx::Result<Vec<(String, f64, f64)>> {
+    sqlx::query_as("select kpi, good, warning from dashboard_thresholds order by kpi")
+        .fetch_all(conn)
+        .await
+}
+
+pub async fn set_threshold(
+    conn: &mut AnyConnection,
+    kpi: &str,
+    good: f64,
+    warning: f64,
+    by: i64,
+    now: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "update dashboard_thresholds set good = $2, warning = $3, updated_by = $4, updated_at = $5
+          where kpi = $1",
+    )
+    .bind(kpi)
+    .bind(good)
+    .bind(warning)
+    .bind(by)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
