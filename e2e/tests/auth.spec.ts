@@ -9,7 +9,8 @@ test('sign in through /login, see your name, sign out', async ({ page }) => {
   await page.getByLabel('Password').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByTestId('user-name')).toHaveText('Amina Odhiambo');
-  await expect(page).toHaveURL(/\/$/);
+  // A site lead's home page is their site's dashboard.
+  await expect(page).toHaveURL(/\/dashboard\/site\/KEN-NBO$/);
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/login$/);

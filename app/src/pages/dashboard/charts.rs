@@ -155,8 +155,11 @@ pub fn LineChart(
                     <line x1=LEFT x2=WIDTH - RIGHT y1=y(t) y2=y(t) class="chart__grid" />
                     <text x=LEFT - 6.0 y=y(t) + 3.0 text-anchor="end" class="chart__tick">{format!("{}", (t * 100.0).round() / 100.0)}</text>
                 }).collect_view()}
-                {labels.iter().enumerate().filter(|(i, _)| i % every == 0 || *i == n - 1).map(|(i, l)| view! {
-                    <text x=x(i) y=HEIGHT - BOTTOM + 14.0 text-anchor="middle" class="chart__tick">{l.clone()}</text>
+                // Counted back from the last label, so the newest always shows; the ends are
+                // anchored inwards so that they stay inside the drawing.
+                {labels.iter().enumerate().filter(|(i, _)| (n - 1 - i).is_multiple_of(every)).map(|(i, l)| {
+                    let anchor = if n > 1 && i == 0 { "start" } else if n > 1 && i == n - 1 { "end" } else { "middle" };
+                    view! { <text x=x(i) y=HEIGHT - BOTTOM + 14.0 text-anchor=anchor class="chart__tick">{l.clone()}</text> }
                 }).collect_view()}
                 <text x=LEFT + plot_w / 2.0 y=HEIGHT - 4.0 text-anchor="middle" class="chart__axis">{x_label.clone()}</text>
                 <text x="12" y=TOP + plot_h / 2.0 text-anchor="middle" transform=format!("rotate(-90 12 {})", TOP + plot_h / 2.0) class="chart__axis">{y_label.clone()}</text>
@@ -191,7 +194,6 @@ pub fn LineChart(
 #[derive(Clone)]
 pub struct Bar {
     pub label: String,
-    pub href: Option<String>,
     pub counts: Vec<i64>,
 }
 
@@ -241,10 +243,7 @@ pub fn StackedBars(
                 })
                 .collect_view();
             view! {
-                {match b.href.clone() {
-                    Some(href) => view! { <a href=href><text x=label_w - 6.0 y=y + row_h / 2.0 + 4.0 text-anchor="end" class="chart__tick chart__link">{b.label.clone()}</text></a> }.into_any(),
-                    None => view! { <text x=label_w - 6.0 y=y + row_h / 2.0 + 4.0 text-anchor="end" class="chart__tick">{b.label.clone()}</text> }.into_any(),
-                }}
+                <text x=label_w - 6.0 y=y + row_h / 2.0 + 4.0 text-anchor="end" class="chart__tick">{b.label.clone()}</text>
                 {parts}
                 <text x=at + 4.0 y=y + row_h / 2.0 + 4.0 class="chart__tick">{total.to_string()}</text>
             }
@@ -311,7 +310,8 @@ pub fn HeatGrid(
     columns: Vec<String>,
     rows: Vec<(String, Vec<HeatCell>)>,
 ) -> impl IntoView {
-    let label_w = 150.0;
+    // Wide enough for "South-Eastern Europe, Eastern Europe and Central Asia".
+    let label_w = 250.0;
     let cell_w = ((WIDTH - label_w - RIGHT) / columns.len().max(1) as f64).floor();
     let cell_h = 30.0;
     let head_h = 64.0;

@@ -105,7 +105,6 @@ fn Network(
         .iter()
         .map(|r| Bar {
             label: r.code.clone(),
-            href: Some(format!("/dashboard/region/{}", r.code)),
             counts: vec![
                 r.figures.capas.up_to_30,
                 r.figures.capas.up_to_60,

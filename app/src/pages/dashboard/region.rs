@@ -53,7 +53,6 @@ fn Region(d: RegionalDashboard, sort: Memo<(Column, bool)>) -> impl IntoView {
         .iter()
         .map(|s| Bar {
             label: s.code.clone(),
-            href: Some(format!("/dashboard/site/{}", s.code)),
             counts: vec![
                 s.figures.capas.up_to_30,
                 s.figures.capas.up_to_60,
