@@ -3,6 +3,7 @@
 pub mod audits;
 pub mod capa;
 pub mod demo;
+mod dice;
 pub mod documents;
 pub mod pt;
 pub mod reports;
