@@ -1,4 +1,4 @@
-//! Seed data: the demo network (and, later, synthetic data at scale).
+//! Seed data: the demo network, and a synthetic network at scale.
 
 pub mod audits;
 pub mod capa;
@@ -7,3 +7,4 @@ mod dice;
 pub mod documents;
 pub mod pt;
 pub mod reports;
+pub mod scale;
