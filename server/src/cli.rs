@@ -1,4 +1,4 @@
-//! The command line: `attest [serve] | migrate | seed demo | audit-trail verify | reports monthly | jobs list | jobs run NAME`.
+//! The command line: `attest [serve] | migrate | seed demo | seed scale | audit-trail verify | reports monthly | jobs list | jobs run NAME`.
 
 use std::process::ExitCode;
 
@@ -80,6 +80,16 @@ pub enum AuditTrailCommand {
 pub enum SeedCommand {
     /// The 36-site demo network and one login per role; safe to run more than once.
     Demo,
+    /// A synthetic network of N sites with Y years of audits, PT, radiology QC, CAPAs and
+    /// documents ending today, for measuring at scale; only into a database without sites.
+    Scale {
+        /// How many sites.
+        #[arg(long)]
+        sites: usize,
+        /// How many years of history, ending today.
+        #[arg(long)]
+        years: u32,
+    },
 }
 
 /// Runs a parsed command line.
@@ -123,6 +133,23 @@ pub async fn run(cli: Cli) -> Result<ExitCode, StartupError> {
                 summary.capas,
                 summary.reports
             );
+        }
+        Command::Seed(SeedCommand::Scale { sites, years }) => {
+            let db = Db::connect(&config.database_url).await?;
+            db.migrate().await?;
+            let options = crate::seed::scale::ScaleOptions { sites, years };
+            let summary =
+                crate::seed::scale::seed(&db, options)
+                    .await
+                    .map_err(|error| match error {
+                        // A refusal is the whole message: one line, exit code 1.
+                        crate::error::Error::Conflict(message)
+                        | crate::error::Error::Invalid { message, .. } => {
+                            StartupError::Other(message)
+                        }
+                        other => StartupError::Other(format!("seeding failed: {other}")),
+                    })?;
+            print_scale_summary(&summary);
         }
         Command::Reports(ReportsCommand::Monthly { period, region }) => {
             let db = Db::connect(&config.database_url).await?;
@@ -258,4 +285,30 @@ pub async fn run(cli: Cli) -> Result<ExitCode, StartupError> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `seed scale` wrote, how long it took, and how to sign in.
+fn print_scale_summary(summary: &crate::seed::scale::ScaleSummary) {
+    println!(
+        "scale network ready in {:.1} s: {} sites in {} regions, {} to {}",
+        summary.elapsed.as_secs_f64(),
+        summary.sites,
+        summary.regions,
+        summary.first_day,
+        summary.today
+    );
+    for (table, count) in &summary.counts {
+        println!("  {table:<22} {count:>10}");
+    }
+    let domain = crate::seed::scale::EMAIL_DOMAIN;
+    let (region, site) = (&summary.example_region, &summary.example_site);
+    println!("logins (password {}):", crate::seed::demo::DEMO_PASSWORD);
+    println!("  admin@{domain}                     administrator");
+    println!("  qo@{domain}, qo.lab@{domain}    quality officers (global)");
+    println!(
+        "  qo.<region>@{domain}              regional quality officer, e.g. qo.{region}@{domain}"
+    );
+    println!("  rm.<region>@{domain}              regional manager, e.g. rm.{region}@{domain}");
+    println!("  lead.<site>@{domain}              site lead, e.g. lead.{site}@{domain}");
+    println!("  staff1..3.<site>@{domain}         staff, e.g. staff1.{site}@{domain}");
 }

@@ -1543,6 +1543,104 @@ pub fn participation_capa_key(event_id: i64, site_id: i64) -> String {
     format!("pt_participation:{event_id}:{site_id}")
 }
 
+/// The result an automatic CAPA is opened for: its id and site, what was reported, and for
+/// which sample (`S-03 HBsAg`).
+pub struct AutoResult<'a> {
+    pub id: i64,
+    pub site_id: i64,
+    pub site_code: &'a str,
+    pub value: &'a str,
+    pub sample: &'a str,
+}
+
+/// The CAPA an unsatisfactory result opens (minor).
+pub fn result_capa(
+    ev: &EventRow,
+    r: &AutoResult<'_>,
+    g: &grade::Graded,
+    raised_by: i64,
+    opened: Option<NaiveDate>,
+) -> AutoCapa {
+    let source_ref = format!("{} {}", ev.scheme_code, ev.code);
+    let what = r.sample;
+    let score = g
+        .score
+        .map(|s| format!(" ({} = {s:.2})", g.kind.label()))
+        .unwrap_or_default();
+    AutoCapa {
+        site_id: r.site_id,
+        source: CapaSource::PtResult,
+        source_key: result_capa_key(ev.id, r.id),
+        title: format!("PT unsatisfactory result: {source_ref}, {what}{score}"),
+        description: format!(
+            "{} reported {} for sample {what} in {} ({}). {}\n\nOpened automatically when the event was scored.",
+            r.site_code, r.value, ev.scheme_name, source_ref, g.note
+        ),
+        source_ref,
+        severity: Severity::Minor,
+        raised_by,
+        opened,
+    }
+}
+
+/// The CAPA an unsatisfactory event score opens (major).
+pub fn event_capa(
+    ev: &EventRow,
+    site_id: i64,
+    code: &str,
+    s: &grade::SiteScore,
+    raised_by: i64,
+    opened: Option<NaiveDate>,
+) -> AutoCapa {
+    let source_ref = format!("{} {}", ev.scheme_code, ev.code);
+    let percent = s
+        .percent
+        .map(|p| format!("{p:.0}%"))
+        .unwrap_or_else(|| "no score".into());
+    AutoCapa {
+        site_id,
+        source: CapaSource::PtEvent,
+        source_key: event_capa_key(ev.id, site_id),
+        title: format!("PT event unsatisfactory: {source_ref} at {code} ({percent})"),
+        source_ref,
+        description: format!(
+            "{code} scored {percent} ({} of {} acceptable) in {} {}. {}\n\nOpened automatically when the event was scored.",
+            s.acceptable,
+            s.total,
+            ev.scheme_name,
+            ev.code,
+            s.detail.notes.join(" ")
+        ),
+        severity: Severity::Major,
+        raised_by,
+        opened,
+    }
+}
+
+/// The CAPA unsuccessful participation opens (critical).
+pub fn participation_capa(
+    ev: &EventRow,
+    site_id: i64,
+    code: &str,
+    raised_by: i64,
+    opened: Option<NaiveDate>,
+) -> AutoCapa {
+    AutoCapa {
+        site_id,
+        source: CapaSource::PtEvent,
+        source_key: participation_capa_key(ev.id, site_id),
+        source_ref: format!("{} {}", ev.scheme_code, ev.code),
+        title: format!("Unsuccessful PT participation: {} at {code}", ev.scheme_name),
+        description: format!(
+            "{code} has two unsatisfactory events in a row, or two of the last three, in {} (latest {}). The regional manager is notified.\n\nOpened automatically when the event was scored.",
+            ev.scheme_name, ev.code
+        ),
+        severity: Severity::Critical,
+        raised_by,
+        opened,
+    }
+}
+
 /// What scoring did, for its trail entry and the caller.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ScoringOutcome {
@@ -1754,7 +1852,6 @@ pub async fn score_in(
     }
 
     // Automatic CAPAs, once per source.
-    let source_ref = format!("{} {}", ev.scheme_code, ev.code);
     for r in &results {
         let Some((g, _)) = graded.get(&r.id) else {
             continue;
@@ -1766,24 +1863,19 @@ pub async fn score_in(
         let what = c
             .map(|c| format!("{} {}", c.code, c.analyte))
             .unwrap_or_default();
-        let score = g
-            .score
-            .map(|s| format!(" ({} = {s:.2})", g.kind.label()))
-            .unwrap_or_default();
-        let capa = AutoCapa {
-            site_id: r.site_id,
-            source: CapaSource::PtResult,
-            source_key: result_capa_key(ev.id, r.id),
-            source_ref: source_ref.clone(),
-            title: format!("PT unsatisfactory result: {source_ref}, {what}{score}"),
-            description: format!(
-                "{} reported {} for sample {what} in {} ({}). {}\n\nOpened automatically when the event was scored.",
-                r.site_code, r.value, ev.scheme_name, source_ref, g.note
-            ),
-            severity: Severity::Minor,
+        let capa = result_capa(
+            ev,
+            &AutoResult {
+                id: r.id,
+                site_id: r.site_id,
+                site_code: &r.site_code,
+                value: &r.value,
+                sample: &what,
+            },
+            g,
             raised_by,
             opened,
-        };
+        );
         if let Some((_, number)) = auto::raise_once(tx, who, &capa).await? {
             outcome.capas.push(number);
         }
@@ -1792,47 +1884,13 @@ pub async fn score_in(
         if s.verdict != EventVerdict::Unsatisfactory {
             continue;
         }
-        let percent = s
-            .percent
-            .map(|p| format!("{p:.0}%"))
-            .unwrap_or_else(|| "no score".into());
-        let capa = AutoCapa {
-            site_id: *site_id,
-            source: CapaSource::PtEvent,
-            source_key: event_capa_key(ev.id, *site_id),
-            source_ref: source_ref.clone(),
-            title: format!("PT event unsatisfactory: {source_ref} at {code} ({percent})"),
-            description: format!(
-                "{code} scored {percent} ({} of {} acceptable) in {} {}. {}\n\nOpened automatically when the event was scored.",
-                s.acceptable,
-                s.total,
-                ev.scheme_name,
-                ev.code,
-                s.detail.notes.join(" ")
-            ),
-            severity: Severity::Major,
-            raised_by,
-            opened,
-        };
+        let capa = event_capa(ev, *site_id, code, s, raised_by, opened);
         if let Some((_, number)) = auto::raise_once(tx, who, &capa).await? {
             outcome.capas.push(number);
         }
     }
     for (site_id, code, region) in &unsuccessful_here {
-        let capa = AutoCapa {
-            site_id: *site_id,
-            source: CapaSource::PtEvent,
-            source_key: participation_capa_key(ev.id, *site_id),
-            source_ref: source_ref.clone(),
-            title: format!("Unsuccessful PT participation: {} at {code}", ev.scheme_name),
-            description: format!(
-                "{code} has two unsatisfactory events in a row, or two of the last three, in {} (latest {}). The regional manager is notified.\n\nOpened automatically when the event was scored.",
-                ev.scheme_name, ev.code
-            ),
-            severity: Severity::Critical,
-            raised_by,
-            opened,
-        };
+        let capa = participation_capa(ev, *site_id, code, raised_by, opened);
         let opened = auto::raise_once(tx, who, &capa).await?;
         if let Some((capa_id, number)) = &opened {
             outcome.capas.push(number.clone());

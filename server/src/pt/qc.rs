@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use app::model::audits::Severity;
 use app::model::capa::CapaSource;
 use app::model::pt::{
-    ImportMode, ImportReport, NewQcRead, PeerScore, QcMetrics, QcMetricsRow, QcQuery, QcRead,
-    QcThresholds, RowError, XrayClass,
+    ImportMode, ImportReport, NewQcRead, PeerScore, QcFlag, QcMetrics, QcMetricsRow, QcQuery,
+    QcRead, QcThresholds, RowError, XrayClass,
 };
 use app::model::users::Page;
 use chrono::{Datelike, Days, NaiveDate, Utc};
@@ -205,11 +205,36 @@ pub async fn check_radiology_flags(
     if flags.is_empty() {
         return Ok(None);
     }
+    let capa = radiology_capa(
+        site_id,
+        site_code,
+        &label,
+        &m,
+        &flags,
+        &thresholds,
+        raised_by,
+        opened,
+    );
+    Ok(auto::raise_once(tx, who, &capa).await?.map(|(_, n)| n))
+}
+
+/// The CAPA that flags raised over a site's quarter (`label`, e.g. `2026-Q3`) open.
+#[allow(clippy::too_many_arguments)]
+pub fn radiology_capa(
+    site_id: i64,
+    site_code: &str,
+    label: &str,
+    m: &radiology::Metrics,
+    flags: &[QcFlag],
+    thresholds: &QcThresholds,
+    raised_by: i64,
+    opened: Option<NaiveDate>,
+) -> AutoCapa {
     let fmt = |v: Option<f64>, suffix: &str| {
         v.map(|v| format!("{v:.2}{suffix}"))
             .unwrap_or_else(|| "n/a".into())
     };
-    let capa = AutoCapa {
+    AutoCapa {
         site_id,
         source: CapaSource::RadiologyQc,
         source_key: format!("radiology_qc:{site_id}:{label}"),
@@ -232,8 +257,7 @@ pub async fn check_radiology_flags(
         severity: Severity::Major,
         raised_by,
         opened,
-    };
-    Ok(auto::raise_once(tx, who, &capa).await?.map(|(_, n)| n))
+    }
 }
 
 /// Records QC reads (a batch, or the rows of a CSV file). Every read is checked; with errors,

@@ -12,26 +12,10 @@ use crate::db::{now_text, WriteTx};
 use crate::documents::review::date_text;
 use crate::error::Error;
 
+use super::dice::Dice;
+
 const LAB_QMS: &str = include_str!("data/checklists/lab-qms.json");
 const RAD_QA: &str = include_str!("data/checklists/rad-qa.json");
-
-/// A small deterministic generator, so every seed run produces the same network.
-struct Dice(u64);
-
-impl Dice {
-    fn next(&mut self) -> u64 {
-        // xorshift64*: plenty for demo data, and no dependency.
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A number in `0..n`.
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
 
 struct Site {
     id: i64,

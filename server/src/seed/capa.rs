@@ -6,7 +6,7 @@ use chrono::{Days, NaiveDate, Utc};
 use serde_json::json;
 
 use app::model::audits::Severity;
-use app::model::capa::{DueDays, Fishbone, RootCauseAnalysis, RootCauseMethod};
+use app::model::capa::{DueDays, Fishbone, RootCauseAnalysis, RootCauseMethod, Verdict};
 
 use crate::capa::{due, repo};
 use crate::db::WriteTx;
@@ -165,27 +165,95 @@ pub(super) struct Walk {
     pub qo: i64,
 }
 
-/// Takes a freshly opened demo CAPA through its lifecycle to `walk.state`, with plausible
-/// dates after its opening: containment, analysis, plan, approval, actions, checks, closure.
-pub(super) async fn walk(tx: &mut WriteTx, id: i64, walk: &Walk) -> Result<repo::CapaRow, Error> {
+/// One action of a seeded plan.
+pub(super) struct PlannedAction {
+    pub description: &'static str,
+    pub due: NaiveDate,
+    pub status: &'static str,
+    pub completed_at: Option<String>,
+    pub created_at: String,
+}
+
+/// One effectiveness check of a seeded CAPA.
+pub(super) struct PlannedCheck {
+    pub verdict: Verdict,
+    pub evidence: &'static str,
+    pub checked_by: i64,
+    pub at: String,
+}
+
+/// A seeded CAPA taken to its state: the lifecycle columns, the plan and the checks, dated
+/// after its opening. Plain values, so the demo writes them row by row and the scale seed in
+/// batches.
+pub(super) struct Lifecycle {
+    /// The stored state (a reopened CAPA is back at `root_cause`).
+    pub state: &'static str,
+    pub containment: &'static str,
+    pub containment_at: Option<String>,
+    pub root_cause_json: Option<String>,
+    pub root_cause_at: Option<String>,
+    pub plan_submitted_at: Option<String>,
+    pub plan_approved_by: Option<i64>,
+    pub plan_approved_at: Option<String>,
+    pub implementation_started_at: Option<String>,
+    pub implemented_on: Option<String>,
+    pub effectiveness_due: Option<String>,
+    pub reopened_at: Option<String>,
+    pub ended_on: Option<String>,
+    pub end_reason: Option<&'static str>,
+    /// Closed: when, which is also when the quality officer signed.
+    pub closed_at: Option<String>,
+    pub actions: Vec<PlannedAction>,
+    pub checks: Vec<PlannedCheck>,
+    /// The day of the latest step: nothing is dated after it.
+    pub last_day: NaiveDate,
+}
+
+/// Takes a demo CAPA through its lifecycle to `walk.state`, with plausible dates after its
+/// opening: containment, analysis, plan, approval, actions, checks, closure.
+pub(super) fn lifecycle(walk: &Walk) -> Lifecycle {
     let Walk {
         state,
         opened,
         due_date,
         n,
-        owner,
+        owner: _,
         approver,
         qo,
     } = *walk;
-    let mut row = repo::find(tx.conn(), id)
-        .await?
-        .ok_or_else(|| Error::Internal("seeded CAPA vanished".into()))?;
-    let capa_number = row.number.clone();
-    let step = |k: u64| opened + Days::new(k);
+    let mut latest = 0u64;
+    let mut step = |k: u64| {
+        latest = latest.max(k);
+        opened + Days::new(k)
+    };
     let reached = |s: &str| rank(state) >= rank(s);
+    let mut life = Lifecycle {
+        state: if state == "reopened" {
+            "root_cause"
+        } else {
+            state
+        },
+        containment: "",
+        containment_at: None,
+        root_cause_json: None,
+        root_cause_at: None,
+        plan_submitted_at: None,
+        plan_approved_by: None,
+        plan_approved_at: None,
+        implementation_started_at: None,
+        implemented_on: None,
+        effectiveness_due: None,
+        reopened_at: None,
+        ended_on: None,
+        end_reason: None,
+        closed_at: None,
+        actions: Vec::new(),
+        checks: Vec::new(),
+        last_day: opened,
+    };
     if reached("containment") {
-        row.containment = "Stopped the affected activity, segregated the records concerned and informed the team the same day.".into();
-        row.containment_at = Some(stamp(step(1), 10));
+        life.containment = "Stopped the affected activity, segregated the records concerned and informed the team the same day.";
+        life.containment_at = Some(stamp(step(1), 10));
     }
     if reached("root_cause") {
         let analysis = if n % 3 == 0 {
@@ -217,25 +285,25 @@ pub(super) async fn walk(tx: &mut WriteTx, id: i64, walk: &Walk) -> Result<repo:
                 root_cause: "The procedure names no deputy for the weekly check.".into(),
             }
         };
-        row.root_cause_json = serde_json::to_string(&analysis).ok();
-        row.root_cause_at = Some(stamp(step(6), 11));
+        life.root_cause_json = serde_json::to_string(&analysis).ok();
+        life.root_cause_at = Some(stamp(step(6), 11));
     }
     let mut action_status = "planned";
     if reached("action_plan") {
-        row.plan_submitted_at = Some(stamp(step(8), 12));
+        life.plan_submitted_at = Some(stamp(step(8), 12));
     }
     if reached("plan_approved") {
-        row.plan_approved_by = Some(approver);
-        row.plan_approved_at = Some(stamp(step(10), 9));
+        life.plan_approved_by = Some(approver);
+        life.plan_approved_at = Some(stamp(step(10), 9));
     }
     if reached("implementing") {
-        row.implementation_started_at = Some(stamp(step(11), 9));
+        life.implementation_started_at = Some(stamp(step(11), 9));
         action_status = "in_progress";
     }
     if reached("effectiveness_check") {
         let implemented = step(25);
-        row.implemented_on = Some(date_text(implemented));
-        row.effectiveness_due = Some(date_text(due::earliest_check(implemented)));
+        life.implemented_on = Some(date_text(implemented));
+        life.effectiveness_due = Some(date_text(due::earliest_check(implemented)));
         action_status = "done";
     }
     for (k, (action, offset)) in [
@@ -248,98 +316,142 @@ pub(super) async fn walk(tx: &mut WriteTx, id: i64, walk: &Walk) -> Result<repo:
             25,
         ),
     ]
-    .iter()
+    .into_iter()
     .enumerate()
     {
         if k == 1 && n % 2 == 0 {
             continue;
         }
-        let action_due = step(*offset).min(due_date);
         if reached("action_plan") || state == "root_cause" {
-            let action_id = repo::insert_action(
-                tx.conn(),
-                id,
-                action,
-                owner,
-                &date_text(action_due),
-                "",
-                owner,
-                &stamp(step(7), 9),
-            )
-            .await?;
-            sqlx::query("update capa_actions set status = $1, completed_at = $2 where id = $3")
-                .bind(action_status)
-                .bind((action_status == "done").then(|| stamp(step(24), 15)))
-                .bind(action_id)
-                .execute(tx.conn())
-                .await?;
+            let created_at = stamp(step(7), 9);
+            let completed_at = (action_status == "done").then(|| stamp(step(24), 15));
+            life.actions.push(PlannedAction {
+                description: action,
+                // The due date is planned, not a step taken.
+                due: (opened + Days::new(offset)).min(due_date),
+                status: action_status,
+                completed_at,
+                created_at,
+            });
         }
     }
     // Every eighth CAPA that got as far as a check failed it once and was reopened.
     let reopened_once = reached("effectiveness_check") && n % 8 == 3;
     if reopened_once || state == "reopened" {
-        let checked = step(56);
-        repo::insert_check(
-            tx.conn(),
-            id,
-            app::model::capa::Verdict::Ineffective,
-            "The same gap was found again at the follow-up visit.",
-            qo,
-            &stamp(checked, 14),
-        )
-        .await?;
-        row.reopened = 1;
-        row.reopened_at = Some(stamp(checked, 14));
+        let at = stamp(step(56), 14);
+        life.checks.push(PlannedCheck {
+            verdict: Verdict::Ineffective,
+            evidence: "The same gap was found again at the follow-up visit.",
+            checked_by: qo,
+            at: at.clone(),
+        });
+        life.reopened_at = Some(at);
     }
     if state == "reopened" {
-        row.root_cause_at = None;
-        row.plan_submitted_at = None;
-        row.plan_approved_by = None;
-        row.plan_approved_at = None;
-        row.implementation_started_at = None;
-        row.implemented_on = None;
-        row.effectiveness_due = None;
+        life.root_cause_at = None;
+        life.plan_submitted_at = None;
+        life.plan_approved_by = None;
+        life.plan_approved_at = None;
+        life.implementation_started_at = None;
+        life.implemented_on = None;
+        life.effectiveness_due = None;
     }
     if state == "closed" {
         let checked = step(if reopened_once { 110 } else { 60 });
+        life.checks.push(PlannedCheck {
+            verdict: Verdict::Effective,
+            evidence:
+                "Records of the last month sampled: complete, checks signed by the named deputy.",
+            checked_by: qo,
+            at: stamp(checked, 15),
+        });
+        life.closed_at = Some(stamp(checked, 16));
+        life.ended_on = Some(date_text(checked));
+    }
+    if matches!(state, "rejected" | "cancelled") {
+        life.end_reason = Some(if state == "rejected" {
+            "Not a nonconformity: the record exists and was shown after the audit."
+        } else {
+            "Raised twice; the work continues under the other CAPA."
+        });
+        life.ended_on = Some(date_text(step(5)));
+    }
+    life.last_day = opened + Days::new(latest);
+    life
+}
+
+/// Takes a freshly opened demo CAPA through its lifecycle to `walk.state` (see [`lifecycle`]).
+pub(super) async fn walk(tx: &mut WriteTx, id: i64, walk: &Walk) -> Result<repo::CapaRow, Error> {
+    let mut row = repo::find(tx.conn(), id)
+        .await?
+        .ok_or_else(|| Error::Internal("seeded CAPA vanished".into()))?;
+    let life = lifecycle(walk);
+    for action in &life.actions {
+        let action_id = repo::insert_action(
+            tx.conn(),
+            id,
+            action.description,
+            walk.owner,
+            &date_text(action.due),
+            "",
+            walk.owner,
+            &action.created_at,
+        )
+        .await?;
+        sqlx::query("update capa_actions set status = $1, completed_at = $2 where id = $3")
+            .bind(action.status)
+            .bind(&action.completed_at)
+            .bind(action_id)
+            .execute(tx.conn())
+            .await?;
+    }
+    for check in &life.checks {
         repo::insert_check(
             tx.conn(),
             id,
-            app::model::capa::Verdict::Effective,
-            "Records of the last month sampled: complete, checks signed by the named deputy.",
-            qo,
-            &stamp(checked, 15),
+            check.verdict,
+            check.evidence,
+            check.checked_by,
+            &check.at,
         )
         .await?;
+    }
+    if let Some(closed_at) = &life.closed_at {
         let signature: i64 = sqlx::query_scalar(
             "insert into signatures (signer_id, signed_at, meaning, entity_type, entity_id, content_sha256)
              values ($1, $2, 'verified effective', 'capa', $3, $4) returning id",
         )
-        .bind(qo)
-        .bind(stamp(checked, 16))
+        .bind(walk.qo)
+        .bind(closed_at)
         .bind(id.to_string())
-        .bind(crate::signatures::content_hash(capa_number.as_bytes()))
+        .bind(crate::signatures::content_hash(row.number.as_bytes()))
         .fetch_one(tx.conn())
         .await?;
         row.closure_signature_id = Some(signature);
-        row.closed_at = Some(stamp(checked, 16));
-        row.ended_on = Some(date_text(checked));
     }
-    if matches!(state, "rejected" | "cancelled") {
-        row.end_reason = Some(if state == "rejected" {
-            "Not a nonconformity: the record exists and was shown after the audit.".into()
-        } else {
-            "Raised twice; the work continues under the other CAPA.".into()
-        });
-        row.ended_on = Some(date_text(step(5)));
+    row.state = life.state.to_string();
+    row.containment = life.containment.to_string();
+    if life.containment_at.is_some() {
+        row.containment_at = life.containment_at;
     }
-    row.state = if state == "reopened" {
-        "root_cause"
-    } else {
-        state
+    if life.root_cause_json.is_some() {
+        row.root_cause_json = life.root_cause_json;
     }
-    .to_string();
-    repo::save(tx.conn(), &row, &stamp(opened, 9)).await?;
+    row.root_cause_at = life.root_cause_at;
+    row.plan_submitted_at = life.plan_submitted_at;
+    row.plan_approved_by = life.plan_approved_by;
+    row.plan_approved_at = life.plan_approved_at;
+    row.implementation_started_at = life.implementation_started_at;
+    row.implemented_on = life.implemented_on;
+    row.effectiveness_due = life.effectiveness_due;
+    if life.reopened_at.is_some() {
+        row.reopened = 1;
+        row.reopened_at = life.reopened_at;
+    }
+    row.closed_at = life.closed_at;
+    row.ended_on = life.ended_on;
+    row.end_reason = life.end_reason.map(str::to_string);
+    repo::save(tx.conn(), &row, &stamp(walk.opened, 9)).await?;
     Ok(row)
 }
 

@@ -22,29 +22,30 @@ fn shifted(text: &str, shift: i64) -> Option<NaiveDate> {
 }
 
 #[derive(Debug, Deserialize)]
-struct DemoDocument {
-    code: String,
-    title: String,
-    category: String,
-    site: Option<String>,
-    parent: Option<String>,
-    review_interval_months: i64,
-    retention_years: i64,
-    tags: Vec<String>,
+pub(super) struct DemoDocument {
+    pub code: String,
+    pub title: String,
+    pub category: String,
+    pub site: Option<String>,
+    pub parent: Option<String>,
+    pub review_interval_months: i64,
+    pub retention_years: i64,
+    pub tags: Vec<String>,
     last_review: Option<String>,
     withdrawn_reason: Option<String>,
-    versions: Vec<DemoVersion>,
+    pub versions: Vec<DemoVersion>,
 }
 
 #[derive(Debug, Deserialize)]
-struct DemoVersion {
+pub(super) struct DemoVersion {
     state: String,
     effective_date: Option<String>,
-    change_summary: String,
-    content: String,
+    pub change_summary: String,
+    pub content: String,
 }
 
-fn demo_documents() -> Result<Vec<DemoDocument>, serde_json::Error> {
+/// The demo's controlled documents (the scale seed reuses their titles and text).
+pub(super) fn demo_documents() -> Result<Vec<DemoDocument>, serde_json::Error> {
     serde_json::from_str(DOCUMENTS_JSON)
 }
 

@@ -145,29 +145,42 @@ impl Entry {
     }
 }
 
+impl Entry {
+    /// The entry of a change `who` made at `at` (RFC 3339), not yet linked into the chain.
+    pub fn of(who: &Who, change: Change, at: String) -> Entry {
+        Entry {
+            id: 0,
+            at,
+            actor_id: who.actor_id,
+            actor_email: who.actor_email.clone(),
+            action: change.action.to_string(),
+            entity_type: change.entity_type.to_string(),
+            entity_id: change.entity_id,
+            site_code: change.site_code,
+            region_code: change.region_code,
+            before_json: change.before.map(|v| v.to_string()),
+            after_json: change.after.map(|v| v.to_string()),
+            ip: who.ip.clone(),
+            user_agent: who.user_agent.clone(),
+            prev_hash: String::new(),
+            hash: String::new(),
+        }
+    }
+
+    /// Links the entry after the one whose hash is `prev_hash`, and seals it with its own hash.
+    pub fn link(&mut self, prev_hash: String) {
+        self.prev_hash = prev_hash;
+        self.hash = self.expected_hash();
+    }
+}
+
 /// Appends one entry in the caller's transaction.
 pub async fn record(tx: &mut WriteTx, who: &Who, change: Change) -> Result<(), sqlx::Error> {
     let prev_hash = repo::lock_and_read_head(tx)
         .await?
         .unwrap_or_else(|| GENESIS.to_string());
-    let mut entry = Entry {
-        id: 0,
-        at: now_text(),
-        actor_id: who.actor_id,
-        actor_email: who.actor_email.clone(),
-        action: change.action.to_string(),
-        entity_type: change.entity_type.to_string(),
-        entity_id: change.entity_id,
-        site_code: change.site_code,
-        region_code: change.region_code,
-        before_json: change.before.map(|v| v.to_string()),
-        after_json: change.after.map(|v| v.to_string()),
-        ip: who.ip.clone(),
-        user_agent: who.user_agent.clone(),
-        prev_hash,
-        hash: String::new(),
-    };
-    entry.hash = entry.expected_hash();
+    let mut entry = Entry::of(who, change, now_text());
+    entry.link(prev_hash);
     repo::insert(tx, &entry).await
 }
 

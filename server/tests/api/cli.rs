@@ -279,3 +279,95 @@ fn malformed_address_is_reported() {
     let output = attest(&["serve"], &[("ATTEST_ADDR", "localhost")]);
     assert_clear_failure(&output, "ATTEST_ADDR");
 }
+
+#[test]
+fn seed_scale_builds_a_plausible_network_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/scale.db", dir.path().display());
+    let env = [("ATTEST_DATABASE_URL", url.as_str())];
+    let args = ["seed", "scale", "--sites", "6", "--years", "2"];
+    let output = attest(&args, &env);
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("6 sites in 6 regions"), "{stdout}");
+    assert!(stdout.contains("lead.<site>@scale.example"), "{stdout}");
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let db = server::db::Db::connect(&server::config::DatabaseUrl::parse(&url).unwrap())
+            .await
+            .unwrap();
+        let scalar = |sql: &'static str| {
+            let pool = db.pool().clone();
+            async move {
+                sqlx::query_scalar::<_, i64>(sql)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            }
+        };
+        // An administrator, two global quality officers, a manager and a quality officer per
+        // region, a lead and three staff per site.
+        assert_eq!(scalar("select count(*) from users").await, 1 + 2 + 6 * 2 + 6 * 4);
+        let states: Vec<String> =
+            sqlx::query_scalar("select distinct state from capas order by state")
+                .fetch_all(db.pool())
+                .await
+                .unwrap();
+        assert_eq!(
+            states,
+            [
+                "action_plan",
+                "cancelled",
+                "closed",
+                "containment",
+                "effectiveness_check",
+                "implementing",
+                "open",
+                "plan_approved",
+                "rejected",
+                "root_cause"
+            ]
+        );
+        let today = chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string();
+        for (what, sql) in [
+            ("PT results", "select count(*) from pt_results where verdict is not null"),
+            ("unsatisfactory PT results", "select count(*) from pt_results where verdict = 'unsatisfactory'"),
+            ("radiology QC reads", "select count(*) from radiology_qc_reads"),
+            ("planned audits", "select count(*) from audits where state = 'planned'"),
+            ("pending acknowledgements", "select count(*) from acknowledgements where status = 'pending'"),
+        ] {
+            assert!(scalar(sql).await > 0, "{what}");
+        }
+        for (what, sql) in [
+            ("open PT rounds", "select count(*) from pt_events where status = 'open' and deadline > $1"),
+            ("overdue CAPAs", "select count(*) from capas where state not in ('closed', 'rejected', 'cancelled') and due_date < $1"),
+        ] {
+            let count: i64 = sqlx::query_scalar(sql)
+                .bind(&today)
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+            assert!(count > 0, "{what}");
+        }
+        assert!(scalar("select count(*) from pt_results").await > 5_000);
+        assert!(scalar("select count(*) from radiology_qc_reads").await > 3_000);
+        db.close().await;
+    });
+
+    let output = attest(&["audit-trail", "verify"], &env);
+    let verified = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(
+        output.status.success() && verified.starts_with("ok "),
+        "{verified}"
+    );
+
+    // A network exists: the second run refuses, in one line, and changes nothing.
+    let output = attest(&args, &env);
+    let stderr = assert_clear_failure(&output, "already has 6 sites");
+    assert!(stderr.contains("fresh database"), "{stderr}");
+}
