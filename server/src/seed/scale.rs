@@ -154,6 +154,7 @@ const COUNTED: &[&str] = &[
     "pt_results",
     "pt_event_scores",
     "radiology_qc_reads",
+    "site_month_figures",
     "capas",
     "capa_actions",
     "capa_checks",
@@ -227,6 +228,10 @@ pub async fn seed(db: &Db, options: ScaleOptions) -> Result<ScaleSummary, Error>
     );
     log.write(&mut w).await?;
     phase("audit trail written");
+    // PT results and QC reads went in as raw rows: the dashboards' monthly figures are
+    // computed from them once.
+    crate::dashboard::rollup::rebuild(w.tx().await?.conn()).await?;
+    phase("dashboard figures computed");
     w.commit().await?;
     phase("committed");
     if db.engine() == crate::db::Engine::Sqlite {
