@@ -121,13 +121,7 @@ struct Context {
     first_day: NaiveDate,
 }
 
-impl Context {
-    /// A timestamp on `date` at a working hour, as stored: RFC 3339 UTC.
-    fn stamp(&self, date: NaiveDate, hour: u32) -> String {
-        stamp(date, hour)
-    }
-}
-
+/// A timestamp on `date` at a working hour, as stored: RFC 3339 UTC.
 fn stamp(date: NaiveDate, hour: u32) -> String {
     format!("{}T{hour:02}:00:00Z", date_text(date))
 }

@@ -217,7 +217,7 @@ async fn write(
             plan.withdrawn
                 .then_some("Replaced by the programme-wide procedure; no longer in use."),
             created.as_str(),
-            stamp(cx.today.min(base), 12)
+            stamp(base, 12)
         ],
     )
     .await?;

@@ -15,7 +15,7 @@ use crate::trail::{Change, Who};
 
 use super::batch::{row, Table, Writer};
 use super::trail::TrailLog;
-use super::{Context, Network, Person, Region, Site};
+use super::{stamp, Context, Network, Person, Region, Site};
 
 const PLACES_CSV: &str = include_str!("../data/scale-places.csv");
 
@@ -163,7 +163,7 @@ pub(super) async fn seed(
 ) -> Result<Network, crate::error::Error> {
     let chosen =
         places(n).map_err(|e| crate::error::Error::Internal(format!("scale places: {e}")))?;
-    let created = cx.stamp(cx.first_day, 7);
+    let created = stamp(cx.first_day, 7);
     let mut regions: Vec<Region> = Vec::new();
     let mut countries: Vec<&str> = Vec::new();
     let mut people = People {
