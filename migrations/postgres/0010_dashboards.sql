@@ -92,8 +92,14 @@ insert into dashboard_thresholds (kpi, good, warning, updated_at) values
     ('qc_kappa', 0.8, 0.6, '2026-01-01T00:00:00Z'),
     ('qc_significant', 1, 2, '2026-01-01T00:00:00Z');
 
--- What the live dashboard queries read: a site's submitted audits by date, its CAPAs by state
--- (covering the dates the ageing needs), acknowledgements per site and version.
+-- What the live dashboard queries read: a site's submitted audits by date and the network's
+-- recent ones (the most failed clauses), its CAPAs by state (covering the dates the ageing
+-- needs), CAPAs by end date (the open ones at each month's end), acknowledgements per site and
+-- version, and documents by their current version.
 create index audits_site_submitted_idx on audits (site_id, submitted_at);
+create index audits_submitted_idx on audits (submitted_at);
 create index capas_site_state_idx on capas (site_id, state, opened_on, due_date);
+create index capas_ended_idx on capas (ended_on, state, opened_on, due_date, site_id);
 create index acknowledgements_site_version_idx on acknowledgements (site_id, version_id, status, due_date);
+create index acknowledgements_status_version_idx on acknowledgements (status, version_id, site_id, due_date);
+create index documents_effective_version_idx on documents (effective_version_id, status);

@@ -145,6 +145,11 @@ pub async fn effective_documents(
     .await
 }
 
+/// The current version of every effective document. Acknowledgements are read by status and
+/// version through their covering index, a few seeks instead of a join per acknowledgement.
+const CURRENT_VERSIONS: &str = "select effective_version_id from documents
+     where status = 'effective' and effective_version_id is not null";
+
 /// Acknowledgements owed for the current version of effective documents: per site, how many
 /// are done.
 pub async fn acknowledgements_done(
@@ -152,10 +157,8 @@ pub async fn acknowledgements_done(
     sites: &Sites,
 ) -> sqlx::Result<Vec<(i64, i64)>> {
     let sql = format!(
-        "select x.site_id, count(*) from acknowledgements x
-           join documents d on d.effective_version_id = x.version_id and d.status = 'effective'
-           {SITE_JOIN}
-          where x.status = 'done' and {}
+        "select x.site_id, count(*) from acknowledgements x {SITE_JOIN}
+          where x.status = 'done' and x.version_id in ({CURRENT_VERSIONS}) and {}
           group by x.site_id",
         sites.condition(1)
     );
@@ -168,10 +171,8 @@ pub async fn acknowledgements_pending(
     sites: &Sites,
 ) -> sqlx::Result<Vec<(i64, String, i64)>> {
     let sql = format!(
-        "select x.site_id, x.due_date, count(*) from acknowledgements x
-           join documents d on d.effective_version_id = x.version_id and d.status = 'effective'
-           {SITE_JOIN}
-          where x.status = 'pending' and {}
+        "select x.site_id, x.due_date, count(*) from acknowledgements x {SITE_JOIN}
+          where x.status = 'pending' and x.version_id in ({CURRENT_VERSIONS}) and {}
           group by x.site_id, x.due_date",
         sites.condition(1)
     );
@@ -274,17 +275,25 @@ pub async fn failed_clauses(
     limit: i64,
 ) -> sqlx::Result<Vec<ClauseRow>> {
     sqlx::query_as(
-        "select t.code as template, ti.clause, min(ti.text) as text, count(*) as answered,
-                coalesce(sum(case when a.answer = 'no' then 1 else 0 end), 0) as failed,
-                coalesce(sum(case when a.answer = 'partial' then 1 else 0 end), 0) as partial
-           from audits au
-           join audit_answers a on a.audit_id = au.id
-           join template_items ti on ti.id = a.item_id
+        // The audits first (by submission date), then their answers by key, counted per item
+        // before the items' clauses are joined: the other way round, SQLite reads every answer
+        // ever given. (Sums of counts are cast back: PostgreSQL sums bigints as numeric.)
+        "select t.code as template, ti.clause, min(ti.text) as text,
+                cast(sum(g.answered) as bigint) as answered, cast(sum(g.failed) as bigint) as failed,
+                cast(sum(g.partial) as bigint) as partial
+           from (select a.item_id, count(*) as answered,
+                        sum(case when a.answer = 'no' then 1 else 0 end) as failed,
+                        sum(case when a.answer = 'partial' then 1 else 0 end) as partial
+                   from audit_answers a
+                  where a.audit_id in (select au.id from audits au
+                                        where au.submitted_at >= $1
+                                          and au.state in ('submitted', 'report_issued', 'closed'))
+                    and a.answer <> 'not_applicable'
+                  group by a.item_id) g
+           join template_items ti on ti.id = g.item_id
            join checklist_templates t on t.id = ti.template_id
-          where au.state in ('submitted', 'report_issued', 'closed') and au.submitted_at >= $1
-            and a.answer <> 'not_applicable'
           group by t.code, ti.clause
-         having sum(case when a.answer = 'no' then 1 else 0 end) > 0
+         having sum(g.failed) > 0
           order by failed desc, t.code, ti.clause
           limit $2",
     )

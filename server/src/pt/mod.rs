@@ -1962,14 +1962,7 @@ pub async fn site_history(db: &Db, actor: &Actor, code: &str) -> Result<SiteHist
             }),
         }
     }
-    let scope = ScopeFilter {
-        kind: "site",
-        code: code.clone(),
-    };
-    let mut capas = capa_view(repo::pt_capas(&mut conn, "pt_%", &scope).await?);
-    capas.extend(capa_view(
-        repo::pt_capas(&mut conn, "radiology_qc:%", &scope).await?,
-    ));
+    let capas = capa_view(repo::site_pt_capas(&mut conn, site_id).await?);
     let _ = region;
     Ok(SiteHistory {
         site: SiteRef { code, name },

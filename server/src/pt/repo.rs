@@ -735,6 +735,22 @@ pub async fn pt_capas(
     .await
 }
 
+/// One site's CAPAs opened from PT or radiology QC, by number: (id, number, site, title, state).
+/// Read through the site's index: the generic scope filter above scans every CAPA.
+pub async fn site_pt_capas(
+    conn: &mut AnyConnection,
+    site_id: i64,
+) -> sqlx::Result<Vec<(i64, String, String, String, String)>> {
+    sqlx::query_as(
+        "select c.id, c.number, s.code, c.title, c.state from capas c join sites s on s.id = c.site_id
+          where c.site_id = $1 and (c.source_key like 'pt_%' or c.source_key like 'radiology_qc:%')
+          order by c.number",
+    )
+    .bind(site_id)
+    .fetch_all(conn)
+    .await
+}
+
 // ---------------------------------------------------------------- radiology QC
 
 #[derive(Debug, Clone, FromRow)]
