@@ -303,12 +303,29 @@ fn print_scale_summary(summary: &crate::seed::scale::ScaleSummary) {
     let domain = crate::seed::scale::EMAIL_DOMAIN;
     let (region, site) = (&summary.example_region, &summary.example_site);
     println!("logins (password {}):", crate::seed::demo::DEMO_PASSWORD);
-    println!("  admin@{domain}                     administrator");
-    println!("  qo@{domain}, qo.lab@{domain}    quality officers (global)");
-    println!(
-        "  qo.<region>@{domain}              regional quality officer, e.g. qo.{region}@{domain}"
-    );
-    println!("  rm.<region>@{domain}              regional manager, e.g. rm.{region}@{domain}");
-    println!("  lead.<site>@{domain}              site lead, e.g. lead.{site}@{domain}");
-    println!("  staff1..3.<site>@{domain}         staff, e.g. staff1.{site}@{domain}");
+    for (login, who) in [
+        (format!("admin@{domain}"), "administrator".to_string()),
+        (
+            format!("qo@{domain}, qo.lab@{domain}"),
+            "quality officers (global)".to_string(),
+        ),
+        (
+            format!("qo.<region>@{domain}"),
+            format!("regional quality officer, e.g. qo.{region}@{domain}"),
+        ),
+        (
+            format!("rm.<region>@{domain}"),
+            format!("regional manager, e.g. rm.{region}@{domain}"),
+        ),
+        (
+            format!("lead.<site>@{domain}"),
+            format!("site lead, e.g. lead.{site}@{domain}"),
+        ),
+        (
+            format!("staff1..3.<site>@{domain}"),
+            format!("staff, e.g. staff1.{site}@{domain}"),
+        ),
+    ] {
+        println!("  {login:<40} {who}");
+    }
 }

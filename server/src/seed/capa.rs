@@ -429,14 +429,11 @@ pub(super) async fn walk(tx: &mut WriteTx, id: i64, walk: &Walk) -> Result<repo:
         .await?;
         row.closure_signature_id = Some(signature);
     }
+    // The row was just opened: every lifecycle column comes from the walk.
     row.state = life.state.to_string();
     row.containment = life.containment.to_string();
-    if life.containment_at.is_some() {
-        row.containment_at = life.containment_at;
-    }
-    if life.root_cause_json.is_some() {
-        row.root_cause_json = life.root_cause_json;
-    }
+    row.containment_at = life.containment_at;
+    row.root_cause_json = life.root_cause_json;
     row.root_cause_at = life.root_cause_at;
     row.plan_submitted_at = life.plan_submitted_at;
     row.plan_approved_by = life.plan_approved_by;
@@ -444,10 +441,8 @@ pub(super) async fn walk(tx: &mut WriteTx, id: i64, walk: &Walk) -> Result<repo:
     row.implementation_started_at = life.implementation_started_at;
     row.implemented_on = life.implemented_on;
     row.effectiveness_due = life.effectiveness_due;
-    if life.reopened_at.is_some() {
-        row.reopened = 1;
-        row.reopened_at = life.reopened_at;
-    }
+    row.reopened = i64::from(life.reopened_at.is_some());
+    row.reopened_at = life.reopened_at;
     row.closed_at = life.closed_at;
     row.ended_on = life.ended_on;
     row.end_reason = life.end_reason.map(str::to_string);
