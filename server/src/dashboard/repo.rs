@@ -83,6 +83,9 @@ pub struct AuditRow {
     pub score_applicable: Option<i64>,
 }
 
+/// The states of an audit that has been submitted.
+const SUBMITTED: &str = "('submitted', 'report_issued', 'closed')";
+
 /// Submitted audits (submitted, report issued or closed), per site newest first.
 pub async fn submitted_audits(
     conn: &mut AnyConnection,
@@ -91,44 +94,143 @@ pub async fn submitted_audits(
     let sql = format!(
         "select x.id, x.site_id, x.submitted_at, x.score_points, x.score_applicable
            from audits x {SITE_JOIN}
-          where x.state in ('submitted', 'report_issued', 'closed') and x.submitted_at is not null
-            and {}
+          where x.state in {SUBMITTED} and x.submitted_at is not null and {}
           order by x.site_id, x.submitted_at desc, x.id desc",
         sites.condition(1)
     );
     sites.bind_as(sqlx::query_as(&sql)).fetch_all(conn).await
 }
 
-/// CAPAs still running: site, opened on, due date.
-pub async fn open_capas(
+/// The latest two scored audits of each site, newest first per site. (A row per audit
+/// costs the driver a few microseconds: the network has thousands, the dashboards need two a
+/// site.)
+pub async fn latest_scored_audits(
     conn: &mut AnyConnection,
     sites: &Sites,
-) -> sqlx::Result<Vec<(i64, String, String)>> {
+) -> sqlx::Result<Vec<AuditRow>> {
     let sql = format!(
-        "select x.site_id, x.opened_on, x.due_date from capas x {SITE_JOIN}
-          where x.state not in ('closed', 'rejected', 'cancelled') and {}",
+        "select id, site_id, submitted_at, score_points, score_applicable
+           from (select x.id, x.site_id, x.submitted_at, x.score_points, x.score_applicable,
+                        row_number() over (partition by x.site_id
+                                           order by x.submitted_at desc, x.id desc) as nth
+                   from audits x {SITE_JOIN}
+                  where x.state in {SUBMITTED} and x.submitted_at is not null
+                    and x.score_points is not null and x.score_applicable > 0 and {}) latest
+          where nth <= 2
+          order by site_id, nth",
         sites.condition(1)
     );
     sites.bind_as(sqlx::query_as(&sql)).fetch_all(conn).await
 }
 
-/// CAPAs not cancelled that were open at some time since `from` (`YYYY-MM-DD`): site, opened
-/// on, due date, ended on.
-pub async fn capas_since(
+#[derive(Debug, Clone, FromRow)]
+pub struct AuditMonthRow {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub audits: i64,
+    /// The sum of the audits' scores in percent.
+    pub percent_sum: f64,
+}
+
+/// Scored audits submitted since `since` (`YYYY-MM-DD`), per month of submission: how many and
+/// the sum of their scores.
+pub async fn audit_months(
+    conn: &mut AnyConnection,
+    since: &str,
+) -> sqlx::Result<Vec<AuditMonthRow>> {
+    let sql = format!(
+        "select substr(x.submitted_at, 1, 7) as month, count(*) as audits,
+                cast(sum(cast(x.score_points as double precision) * 100.0 / x.score_applicable)
+                     as double precision) as percent_sum
+           from audits x
+          where x.state in {SUBMITTED} and x.submitted_at >= $1
+            and x.score_points is not null and x.score_applicable > 0
+          group by substr(x.submitted_at, 1, 7)"
+    );
+    sqlx::query_as(&sql).bind(since).fetch_all(conn).await
+}
+
+/// Dates far enough from a site's today that the exact day no longer matters: the dashboards
+/// need CAPAs' ages in buckets and whether they are overdue, and a site's today is within a
+/// day of the UTC date.
+#[derive(Debug, Clone)]
+pub struct DateClamp {
+    /// Opened on or before this day: more than 90 days old at every site.
+    pub opened_long_ago: String,
+    /// Due on or before this day: overdue at every site.
+    pub due_past: String,
+    /// Due on or after this day: not yet due at every site.
+    pub due_future: String,
+}
+
+/// CAPAs still running, counted per site, opening day and due date, with those days clamped
+/// (see [`DateClamp`]): a few hundred rows for the whole network instead of thousands.
+pub async fn open_capas(
     conn: &mut AnyConnection,
     sites: &Sites,
-    from: &str,
-) -> sqlx::Result<Vec<(i64, String, String, Option<String>)>> {
+    clamp: &DateClamp,
+) -> sqlx::Result<Vec<(i64, String, String, i64)>> {
+    let n = sites.binds();
+    let (old, past, future) = (n + 1, n + 2, n + 3);
     let sql = format!(
-        "select x.site_id, x.opened_on, x.due_date, x.ended_on from capas x {SITE_JOIN}
-          where x.state <> 'cancelled' and (x.ended_on is null or x.ended_on >= ${})
-            and {}",
-        sites.binds() + 1,
+        "select x.site_id,
+                case when x.opened_on <= ${old} then ${old} else x.opened_on end as opened,
+                case when x.due_date <= ${past} then ${past}
+                     when x.due_date >= ${future} then ${future}
+                     else x.due_date end as due,
+                count(*) as capas
+           from capas x {SITE_JOIN}
+          where x.state not in ('closed', 'rejected', 'cancelled') and {}
+          group by 1, 2, 3",
         sites.condition(1)
     );
     sites
         .bind_as(sqlx::query_as(&sql))
+        .bind(&clamp.opened_long_ago)
+        .bind(&clamp.due_past)
+        .bind(&clamp.due_future)
+        .fetch_all(conn)
+        .await
+}
+
+/// CAPAs not cancelled that were open at some time since `from` (the first day of a month),
+/// counted per opening day, due date and end day. Only whether a CAPA was open and overdue at
+/// each month's end (or at today, in the running month that begins `current`) is wanted, so
+/// before the running month a day stands for its month by the month's first day (`from` for
+/// any day before `from`); due dates from the 28th on keep their day, as the last day of a
+/// month is not yet overdue at that month's end.
+pub async fn capas_since(
+    conn: &mut AnyConnection,
+    sites: &Sites,
+    from: &str,
+    current: &str,
+) -> sqlx::Result<Vec<(String, String, Option<String>, i64)>> {
+    let n = sites.binds();
+    let (from_n, cur) = (n + 1, n + 2);
+    let month_of = |column: &str| format!("substr({column}, 1, 7) || '-01'");
+    let sql = format!(
+        "select case when x.opened_on >= ${cur} then x.opened_on
+                     when x.opened_on < ${from_n} then ${from_n}
+                     else {opened} end as opened,
+                case when x.due_date >= ${cur} or substr(x.due_date, 9, 2) >= '28' then x.due_date
+                     when x.due_date < ${from_n} then ${from_n}
+                     else {due} end as due,
+                case when x.ended_on is null or x.ended_on >= ${cur} then x.ended_on
+                     else {ended} end as ended,
+                count(*) as capas
+           from capas x {SITE_JOIN}
+          where x.state <> 'cancelled' and (x.ended_on is null or x.ended_on >= ${from_n})
+            and {}
+          group by 1, 2, 3",
+        sites.condition(1),
+        opened = month_of("x.opened_on"),
+        due = month_of("x.due_date"),
+        ended = month_of("x.ended_on"),
+    );
+    sites
+        .bind_as(sqlx::query_as(&sql))
         .bind(from)
+        .bind(current)
         .fetch_all(conn)
         .await
 }
@@ -199,6 +301,24 @@ pub struct MonthFigures {
 }
 
 impl MonthFigures {
+    /// The columns of `site_month_figures` that this reads.
+    pub const COLUMNS: [&'static str; 14] = [
+        "pt_scored",
+        "pt_satisfactory",
+        "pt_events_unsuccessful",
+        "qc_reads",
+        "qc_nn",
+        "qc_nt",
+        "qc_no",
+        "qc_tn",
+        "qc_tt",
+        "qc_to",
+        "qc_on",
+        "qc_ot",
+        "qc_oo",
+        "qc_significant",
+    ];
+
     pub fn add(&mut self, o: &MonthFigures) {
         self.pt_scored += o.pt_scored;
         self.pt_satisfactory += o.pt_satisfactory;
@@ -227,26 +347,66 @@ impl MonthFigures {
     }
 }
 
+/// The sums of every pre-aggregated count (PostgreSQL sums bigints as numeric: cast back).
+fn figure_sums() -> String {
+    MonthFigures::COLUMNS
+        .iter()
+        .map(|c| format!("cast(sum(x.{c}) as bigint) as {c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[derive(Debug, Clone, FromRow)]
-pub struct SiteMonthRow {
+pub struct SiteFiguresRow {
     pub site_id: i64,
+    #[sqlx(flatten)]
+    pub figures: MonthFigures,
+}
+
+/// The pre-aggregated counts of each site, summed over the months `from` to `to`
+/// (`YYYY-MM`, both included).
+pub async fn site_figures(
+    conn: &mut AnyConnection,
+    sites: &Sites,
+    from: &str,
+    to: &str,
+) -> sqlx::Result<Vec<SiteFiguresRow>> {
+    let n = sites.binds();
+    let sql = format!(
+        "select x.site_id, {} from site_month_figures x {SITE_JOIN}
+          where x.month >= ${} and x.month <= ${} and {}
+          group by x.site_id",
+        figure_sums(),
+        n + 1,
+        n + 2,
+        sites.condition(1)
+    );
+    sites
+        .bind_as(sqlx::query_as(&sql))
+        .bind(from)
+        .bind(to)
+        .fetch_all(conn)
+        .await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct MonthRow {
     pub month: String,
     #[sqlx(flatten)]
     pub figures: MonthFigures,
 }
 
-/// The pre-aggregated rows of months from `from` (`YYYY-MM`) on.
-pub async fn site_months(
+/// The pre-aggregated counts of the sites, summed per month from `from` (`YYYY-MM`) on.
+pub async fn month_figures(
     conn: &mut AnyConnection,
     sites: &Sites,
     from: &str,
-) -> sqlx::Result<Vec<SiteMonthRow>> {
+) -> sqlx::Result<Vec<MonthRow>> {
     let sql = format!(
-        "select x.site_id, x.month, x.pt_scored, x.pt_satisfactory, x.pt_events_unsuccessful,
-                x.qc_reads, x.qc_nn, x.qc_nt, x.qc_no, x.qc_tn, x.qc_tt, x.qc_to, x.qc_on,
-                x.qc_ot, x.qc_oo, x.qc_significant
-           from site_month_figures x {SITE_JOIN}
-          where x.month >= ${} and {}",
+        "select x.month, {} from site_month_figures x {SITE_JOIN}
+          where x.month >= ${} and {}
+          group by x.month",
+        figure_sums(),
         sites.binds() + 1,
         sites.condition(1)
     );

@@ -323,6 +323,7 @@ async fn regional_figures_equal_a_computation_from_the_raw_rows(app: TestApp) {
 }
 
 async fn the_network_adds_up_its_regions_and_counts_failed_clauses_and_trends(app: TestApp) {
+    put_capas_on_month_edges(&app).await;
     let qo = app.token_for("qo@attest.example").await;
     let d = json_of(app.get_as(&qo, "/api/v1/dashboard/network").await, 200).await;
     let regions = d["regions"].as_array().unwrap();
@@ -437,6 +438,120 @@ async fn the_network_adds_up_its_regions_and_counts_failed_clauses_and_trends(ap
             overdue as i64,
             "{month}"
         );
+    }
+
+    // Mean audit score of the month's submissions, and PT satisfactory among the results
+    // scored in events with their deadline in the month.
+    let audits: Vec<(String, i64, i64)> = sqlx::query_as(
+        "select submitted_at, score_points, score_applicable from audits
+          where state in ('submitted', 'report_issued', 'closed') and submitted_at is not null
+            and score_applicable > 0",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
+    let verdicts: Vec<(String, Option<String>)> = sqlx::query_as(
+        "select e.deadline, r.verdict from pt_results r join pt_events e on e.id = r.event_id",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
+    let mut scored_months = 0;
+    for m in trends {
+        let month = m["month"].as_str().unwrap();
+        let scores: Vec<f64> = audits
+            .iter()
+            .filter(|(at, _, _)| at.starts_with(month))
+            .map(|(_, p, a)| *p as f64 * 100.0 / *a as f64)
+            .collect();
+        assert_eq!(
+            m["audits"].as_i64().unwrap(),
+            scores.len() as i64,
+            "{month}"
+        );
+        let mean = (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);
+        close(m["audit_score"].as_f64(), mean, month);
+        scored_months += usize::from(mean.is_some());
+        let of_month = verdicts
+            .iter()
+            .filter(|(deadline, _)| deadline.starts_with(month));
+        let scored = of_month
+            .clone()
+            .filter(|(_, v)| {
+                matches!(
+                    v.as_deref(),
+                    Some("satisfactory" | "questionable" | "unsatisfactory")
+                )
+            })
+            .count() as i64;
+        let satisfactory = of_month
+            .filter(|(_, v)| v.as_deref() == Some("satisfactory"))
+            .count() as i64;
+        assert_eq!(
+            (m["pt"]["part"].as_i64(), m["pt"]["whole"].as_i64()),
+            (Some(satisfactory), Some(scored)),
+            "{month}"
+        );
+    }
+    assert!(
+        scored_months > 0,
+        "the demo has audits in the last 24 months"
+    );
+}
+
+/// Moves a few CAPAs' dates onto the edges the network trends must get right: opened on a
+/// month's first or last day, due on a month's last day (not yet overdue at that month's end)
+/// or on the 28th, ended on a month's last day (no longer open at its end) or the day after,
+/// opened and due before the window, and due today.
+async fn put_capas_on_month_edges(app: &TestApp) {
+    let pool = app.db.pool();
+    let today = Utc::now().date_naive();
+    let text = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    let first = today.with_day(1).unwrap() - Months::new(5);
+    let last = first + Months::new(1) - chrono::Days::new(1);
+    let next = first + Months::new(1);
+    let before = first - Months::new(1);
+    let long_ago = first - Months::new(30);
+    let with_day = |d: NaiveDate, n: u32| text(d.with_day(n).unwrap());
+    // (running?, opened, due, ended)
+    let edges: Vec<(bool, String, String, Option<String>)> = vec![
+        (true, text(first), text(last), None),
+        (false, text(last), text(last), Some(text(next))),
+        (
+            false,
+            with_day(before, 15),
+            with_day(first, 27),
+            Some(text(last)),
+        ),
+        (true, with_day(first, 10), with_day(first, 28), None),
+        (true, text(long_ago), with_day(long_ago, 20), None),
+        (true, text(today), text(today), None),
+        (false, with_day(before, 3), text(last), Some(text(today))),
+    ];
+    let running: Vec<i64> = sqlx::query_scalar(
+        "select id from capas where state not in ('closed', 'rejected', 'cancelled') order by id",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let ended: Vec<i64> = sqlx::query_scalar(
+        "select id from capas where state in ('closed', 'rejected') order by id",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let (mut r, mut e) = (running.iter(), ended.iter());
+    for (is_running, opened, due, end) in edges {
+        let id = if is_running { r.next() } else { e.next() };
+        let id = *id.expect("the demo has enough running and ended CAPAs");
+        sqlx::query("update capas set opened_on = $1, due_date = $2, ended_on = $3 where id = $4")
+            .bind(opened)
+            .bind(due)
+            .bind(end)
+            .bind(id)
+            .execute(pool)
+            .await
+            .unwrap();
     }
 }
 
