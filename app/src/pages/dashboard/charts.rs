@@ -64,6 +64,25 @@ fn number(v: Option<f64>, decimals: usize) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+/// A chart's figures as a table, folded away under "Show as a table", with its CSV.
+#[component]
+fn ChartTable(header: Vec<String>, rows: Vec<Vec<String>>, file: String) -> impl IntoView {
+    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
+    let href = csv_href(&csv(&header_refs, &rows));
+    view! {
+        <details class="chart__table">
+            <summary>"Show as a table"</summary>
+            <table class="table table--dense">
+                <thead><tr>{header.iter().map(|h| view! { <th scope="col">{h.clone()}</th> }).collect_view()}</tr></thead>
+                <tbody>
+                    {rows.iter().map(|r| view! { <tr>{r.iter().map(|c| view! { <td>{c.clone()}</td> }).collect_view()}</tr> }).collect_view()}
+                </tbody>
+            </table>
+            <a class="csv-link" download=file href=href>"Download this table as CSV"</a>
+        </details>
+    }
+}
+
 /// Lines over the same x labels (months, dates), with a table alternative.
 #[component]
 pub fn LineChart(
@@ -144,8 +163,6 @@ pub fn LineChart(
             row
         })
         .collect();
-    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
-    let href = csv_href(&csv(&header_refs, &rows));
     let aria = format!("{title}: line chart; the table below has the same figures");
     view! {
         <figure class="chart">
@@ -176,16 +193,7 @@ pub fn LineChart(
                     </li>
                 }).collect_view()}
             </ul>
-            <details class="chart__table">
-                <summary>"Show as a table"</summary>
-                <table class="table table--dense">
-                    <thead><tr>{header.iter().map(|h| view! { <th scope="col">{h.clone()}</th> }).collect_view()}</tr></thead>
-                    <tbody>
-                        {rows.iter().map(|r| view! { <tr>{r.iter().map(|c| view! { <td>{c.clone()}</td> }).collect_view()}</tr> }).collect_view()}
-                    </tbody>
-                </table>
-                <a class="csv-link" download=file href=href>"Download this table as CSV"</a>
-            </details>
+            <ChartTable header=header rows=rows file=file />
         </figure>
     }
 }
@@ -261,8 +269,6 @@ pub fn StackedBars(
             row
         })
         .collect();
-    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
-    let href = csv_href(&csv(&header_refs, &rows));
     let aria = format!("{title}: stacked bar chart; the table below has the same figures");
     view! {
         <figure class="chart">
@@ -281,16 +287,7 @@ pub fn StackedBars(
                     </li>
                 }).collect_view()}
             </ul>
-            <details class="chart__table">
-                <summary>"Show as a table"</summary>
-                <table class="table table--dense">
-                    <thead><tr>{header.iter().map(|h| view! { <th scope="col">{h.clone()}</th> }).collect_view()}</tr></thead>
-                    <tbody>
-                        {rows.iter().map(|r| view! { <tr>{r.iter().map(|c| view! { <td>{c.clone()}</td> }).collect_view()}</tr> }).collect_view()}
-                    </tbody>
-                </table>
-                <a class="csv-link" download=file href=href>"Download this table as CSV"</a>
-            </details>
+            <ChartTable header=header rows=rows file=file />
         </figure>
     }
 }
