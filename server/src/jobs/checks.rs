@@ -1,7 +1,10 @@
 //! The body of each job: find the conditions, store one notification per person and
 //! condition (the key makes a second run a no-op), and say what was flagged.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Days, NaiveDate, Utc};
+use sqlx::AnyConnection;
 
 use super::repo;
 use super::settings::JobSettings;
@@ -52,6 +55,40 @@ impl Flagged {
             }
         }
         Ok(())
+    }
+}
+
+/// The people to tell, read once per region and site within a run (a run may flag hundreds
+/// of CAPAs or participations in the same few regions).
+#[derive(Default)]
+struct Recipients {
+    managers: HashMap<String, Vec<i64>>,
+    leads: HashMap<i64, Vec<i64>>,
+}
+
+impl Recipients {
+    /// The active regional managers of a region.
+    async fn regional_managers(
+        &mut self,
+        conn: &mut AnyConnection,
+        region: &str,
+    ) -> Result<Vec<i64>, Error> {
+        if let Some(ids) = self.managers.get(region) {
+            return Ok(ids.clone());
+        }
+        let ids = notifications::regional_managers(conn, region).await?;
+        self.managers.insert(region.to_string(), ids.clone());
+        Ok(ids)
+    }
+
+    /// The active site leads of a site.
+    async fn site_leads(&mut self, conn: &mut AnyConnection, site: i64) -> Result<Vec<i64>, Error> {
+        if let Some(ids) = self.leads.get(&site) {
+            return Ok(ids.clone());
+        }
+        let ids = notifications::site_leads(conn, site).await?;
+        self.leads.insert(site, ids.clone());
+        Ok(ids)
     }
 }
 
@@ -132,6 +169,7 @@ pub async fn capa_overdue(
     // decide per site.
     let latest = review::date_text(at.date_naive() + Days::new(2));
     let mut flagged = Flagged::default();
+    let mut recipients = Recipients::default();
     for capa in repo::open_capas_due_before(tx.conn(), &latest).await? {
         let Some(due_on) = review::parse_date(&capa.due_date) else {
             continue;
@@ -166,7 +204,9 @@ pub async fn capa_overdue(
         };
         flagged.notify(tx, &[capa.owner_id], &owner).await?;
         if escalation.regional_manager {
-            let managers = notifications::regional_managers(tx.conn(), &capa.region_code).await?;
+            let managers = recipients
+                .regional_managers(tx.conn(), &capa.region_code)
+                .await?;
             let note = Note {
                 key: format!("capa-escalated:{}:{}", capa.id, capa.due_date),
                 title: format!(
@@ -194,6 +234,7 @@ pub async fn pt_deadline(tx: &mut WriteTx, at: DateTime<Utc>, now: &str) -> Resu
         review::date_text(utc_today - Days::new(windows::MISSED_REPORTED_FOR_DAYS as u64 + 1));
     let to = review::date_text(utc_today + Days::new(8));
     let mut flagged = Flagged::default();
+    let mut recipients = Recipients::default();
     for p in repo::pt_submissions_missing(tx.conn(), &from, &to).await? {
         let Some(deadline) = review::parse_date(&p.deadline) else {
             continue;
@@ -226,9 +267,13 @@ pub async fn pt_deadline(tx: &mut WriteTx, at: DateTime<Utc>, now: &str) -> Resu
         flagged
             .lines
             .push(format!("{what} at {}: {words}", p.site_code));
-        let mut people = notifications::site_leads(tx.conn(), p.site_id).await?;
+        let mut people = recipients.site_leads(tx.conn(), p.site_id).await?;
         if stage == DeadlineStage::Missed {
-            people.extend(notifications::regional_managers(tx.conn(), &p.region_code).await?);
+            people.extend(
+                recipients
+                    .regional_managers(tx.conn(), &p.region_code)
+                    .await?,
+            );
         }
         let note = Note {
             key: format!("pt-deadline:{}:{}:{}", p.event_id, p.site_id, stage.key()),
@@ -262,13 +307,18 @@ pub async fn radiology_qc_quota(
         &review::date_text(last),
     )
     .await?;
+    let mut recipients = Recipients::default();
     for site in counts.into_iter().filter(|s| s.reads < quota) {
         flagged.lines.push(format!(
             "{}: {} of {quota} QC re-reads in {period}",
             site.site_code, site.reads
         ));
-        let mut people = notifications::site_leads(tx.conn(), site.site_id).await?;
-        people.extend(notifications::regional_managers(tx.conn(), &site.region_code).await?);
+        let mut people = recipients.site_leads(tx.conn(), site.site_id).await?;
+        people.extend(
+            recipients
+                .regional_managers(tx.conn(), &site.region_code)
+                .await?,
+        );
         let note = Note {
             key: format!("qc-quota:{}:{period}", site.site_id),
             title: format!(
