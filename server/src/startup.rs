@@ -87,6 +87,9 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        if let Err(error) = self.jobs.close_abandoned_runs().await {
+            tracing::error!(%error, "cannot close the job runs a stopped server left running");
+        }
         let scheduler = Scheduler::start(&self.jobs);
         let outbox = tokio::spawn(
             self.jobs

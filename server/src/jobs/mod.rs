@@ -282,6 +282,42 @@ impl Jobs {
         Ok(Some(run))
     }
 
+    /// Closes the runs that a stopped server left "running" (a run is abandoned when its
+    /// server stops or dies mid-way; its transaction was rolled back): marked failed, with why,
+    /// in the trail. Only runs older than [`ABANDONED_AFTER`] count, as another instance on
+    /// the same database may be running one right now. Their occurrences are not run again:
+    /// the next occurrence checks the same conditions.
+    pub async fn close_abandoned_runs(&self) -> Result<usize, Error> {
+        let before = Utc::now() - ABANDONED_AFTER;
+        let mut tx = self.db.begin_write().await?;
+        let closed = repo::fail_abandoned(
+            tx.conn(),
+            &rfc3339_seconds(before),
+            "did not finish: the server stopped during the run",
+            &now_text(),
+        )
+        .await?;
+        for (run, job) in &closed {
+            trail::record(
+                &mut tx,
+                &Who::system(),
+                Change::new("job.abandoned", "job", job).after(serde_json::json!({
+                    "run": run,
+                    "outcome": "failed",
+                    "detail": "did not finish: the server stopped during the run",
+                })),
+            )
+            .await?;
+            tracing::warn!(
+                job,
+                run,
+                "a run left unfinished by a stopped server is marked failed"
+            );
+        }
+        tx.commit().await?;
+        Ok(closed.len())
+    }
+
     async fn execute(&self, job: JobName, at: DateTime<Utc>) -> Result<Flagged, Error> {
         let today = self.settings.schedule(job).local_date(at);
         let now = now_text();
@@ -373,6 +409,10 @@ impl Jobs {
             .ok_or_else(|| Error::Conflict("The job is running already; try again.".into()))
     }
 }
+
+/// How long a run may take before a starting server takes it for abandoned. The longest job
+/// (the monthly reports of every region, signed PDFs included) takes seconds.
+const ABANDONED_AFTER: chrono::Duration = chrono::Duration::hours(1);
 
 fn rfc3339_seconds(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)

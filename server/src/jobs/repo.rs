@@ -94,6 +94,26 @@ pub async fn finish(
     .map(|_| ())
 }
 
+/// Marks the runs still "running" that started before `started_before` as failed with
+/// `error`: their server stopped during the run. Returns their ids and jobs.
+pub async fn fail_abandoned(
+    conn: &mut AnyConnection,
+    started_before: &str,
+    error: &str,
+    now: &str,
+) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as(
+        "update job_runs set outcome = 'failed', error = $1, finished_at = $2
+          where outcome = 'running' and started_at < $3
+         returning id, job",
+    )
+    .bind(error)
+    .bind(now)
+    .bind(started_before)
+    .fetch_all(conn)
+    .await
+}
+
 pub async fn run(conn: &mut AnyConnection, id: i64) -> sqlx::Result<RunRow> {
     sqlx::query_as(&format!("select {RUN_COLUMNS} from job_runs where id = $1"))
         .bind(id)

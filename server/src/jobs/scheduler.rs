@@ -25,7 +25,8 @@ impl Scheduler {
         Scheduler { tasks }
     }
 
-    /// Stops every job task (a run in progress is abandoned; its row stays "running").
+    /// Stops every job task (a run in progress is abandoned; its row stays "running" until a
+    /// server starts again: [`Jobs::close_abandoned_runs`]).
     pub fn stop(mut self) {
         self.tasks.abort_all();
     }

@@ -1,5 +1,6 @@
 //! Scheduled jobs: what they flag, that running again repeats no notification, exactly one run
-//! per occurrence across instances, catching up after downtime, e-mail through a real SMTP
+//! per occurrence across instances, catching up after downtime, closing the runs a stopped
+//! server left running, e-mail through a real SMTP
 //! conversation, and the notification list behind the bell.
 
 use std::collections::BTreeMap;
@@ -14,7 +15,8 @@ use crate::helpers::{
 use crate::smtp_sink::SmtpSink;
 
 on_both_databases!(
-    catching_up_after_downtime_runs_the_latest_missed_occurrence_once;
+    catching_up_after_downtime_runs_the_latest_missed_occurrence_once,
+    a_run_left_running_by_a_stopped_server_is_marked_failed_at_the_next_start;
     seeded:
     sop_review_due_flags_what_the_register_shows_and_notifies_once,
     jobs_are_for_administrators_and_unknown_names_are_listed,
@@ -503,6 +505,61 @@ async fn catching_up_after_downtime_runs_the_latest_missed_occurrence_once(app: 
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(scalar(&app, caught_up).await, 1);
     assert_eq!(scalar(&app, "select count(*) from job_runs").await, 2);
+}
+
+async fn a_run_left_running_by_a_stopped_server_is_marked_failed_at_the_next_start(app: TestApp) {
+    // One run began two days ago on a server that then died; another began five minutes ago
+    // on an instance that may still be working on it.
+    let at = |minutes: i64| {
+        (Utc::now() - Duration::minutes(minutes)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    };
+    let mut ids = Vec::new();
+    for (job, started) in [("ack-overdue", at(2 * 24 * 60)), ("capa-overdue", at(5))] {
+        let id: i64 = sqlx::query_scalar(
+            "insert into job_runs (job, scheduled_for, trigger, instance, started_at, outcome)
+             values ($1, $2, 'manual', 'an earlier server', $2, 'running') returning id",
+        )
+        .bind(job)
+        .bind(&started)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        ids.push(id);
+    }
+
+    let url = DatabaseUrl::parse(&app.database_url).unwrap();
+    let restarted = spawn_app_with(engine_of(&app), move |config| config.database_url = url).await;
+    assert_eq!(restarted.get("/healthz").await.status(), 200);
+
+    let run = |id: i64| {
+        sqlx::query_as::<_, (String, Option<String>, Option<String>)>(
+            "select outcome, error, finished_at from job_runs where id = $1",
+        )
+        .bind(id)
+        .fetch_one(app.db.pool())
+    };
+    let (outcome, error, finished) = run(ids[0]).await.unwrap();
+    assert_eq!(outcome, "failed");
+    assert_eq!(
+        error.as_deref(),
+        Some("did not finish: the server stopped during the run")
+    );
+    assert!(finished.is_some());
+    let (outcome, error, finished) = run(ids[1]).await.unwrap();
+    assert_eq!(
+        (outcome.as_str(), error, finished),
+        ("running", None, None),
+        "a run of five minutes may still be going on elsewhere"
+    );
+    let trail: Vec<(String, String)> =
+        sqlx::query_as("select entity_id, action from audit_trail where action = 'job.abandoned'")
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        trail,
+        vec![("ack-overdue".to_string(), "job.abandoned".to_string())]
+    );
 }
 
 fn engine_of(app: &TestApp) -> Engine {
