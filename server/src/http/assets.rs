@@ -10,7 +10,7 @@ use axum::http::{header, HeaderValue};
 use axum::Router;
 use leptos::config::Env;
 use leptos::prelude::LeptosOptions;
-use tower_http::services::ServeDir;
+use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Where the client bundle is and under which URL it is served.
@@ -38,6 +38,11 @@ impl ClientBundle {
             site_root: site_root.to_path_buf(),
             build_id,
         }
+    }
+
+    /// The folder the site is served from (the bundle and the public files).
+    pub fn site_root(&self) -> &Path {
+        &self.site_root
     }
 
     /// The bundle's folder relative to the site root, as Leptos links it (`pkg/<hash>`).
@@ -71,10 +76,69 @@ impl ClientBundle {
             "no-cache"
         };
         Router::new()
-            .fallback_service(ServeDir::new(self.site_root.join(self.pkg_dir())))
+            .fallback_service(
+                ServeDir::new(self.site_root.join(self.pkg_dir()))
+                    .precompressed_br()
+                    .precompressed_gzip(),
+            )
             .layer(SetResponseHeaderLayer::overriding(
                 header::CACHE_CONTROL,
                 HeaderValue::from_static(cache),
             ))
     }
 }
+
+/// The files at the site root that are not part of the hashed bundle, each with a cache policy,
+/// served from their precompressed twins when the browser accepts them.
+///
+/// The service worker and the offline page must never be served stale from the HTTP cache:
+/// the browser checks `sw.js` for a new build on every visit, and a stale worker would keep an
+/// old shell talking to a newer server. Icons and the manifest change rarely.
+pub fn public_files<S: Clone + Send + Sync + 'static>(site_root: &Path) -> Router<S> {
+    let file = |name: &str, cache: &'static str| {
+        Router::new()
+            .fallback_service(
+                ServeFile::new(site_root.join(name))
+                    .precompressed_br()
+                    .precompressed_gzip(),
+            )
+            .layer(SetResponseHeaderLayer::overriding(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(cache),
+            ))
+    };
+    let day = "public, max-age=86400";
+    let week = "public, max-age=604800";
+    Router::new()
+        .nest_service(
+            "/sw.js",
+            file("sw.js", "no-cache").layer(SetResponseHeaderLayer::overriding(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(SERVICE_WORKER_CSP),
+            )),
+        )
+        .nest_service(
+            "/offline.html",
+            file("offline.html", "no-cache").layer(SetResponseHeaderLayer::overriding(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(OFFLINE_PAGE_CSP),
+            )),
+        )
+        .nest_service("/manifest.webmanifest", file("manifest.webmanifest", day))
+        .nest_service("/favicon.svg", file("favicon.svg", week))
+        .nest_service(
+            "/icons",
+            Router::new()
+                .fallback_service(ServeDir::new(site_root.join("icons")))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static(week),
+                )),
+        )
+}
+
+/// The worker fetches pages and the bundle from this origin only.
+const SERVICE_WORKER_CSP: &str = "default-src 'none'; connect-src 'self'";
+/// The offline page is self-contained and has no script ("Try again" is a link to itself).
+const OFFLINE_PAGE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; \
+    frame-ancestors 'none'; base-uri 'none'; form-action 'none'";

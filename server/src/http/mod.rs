@@ -2,6 +2,7 @@
 
 mod assets;
 mod health;
+mod redirects;
 mod security;
 
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use axum::routing::post;
 use axum::Router;
 use leptos::prelude::{provide_context, LeptosOptions};
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
@@ -83,6 +85,7 @@ pub fn router(db: Db, auth: AuthSettings, jobs: Jobs, bundle: &ClientBundle) -> 
             )),
         )
         .nest_service(&bundle.url_prefix(), bundle.service())
+        .merge(assets::public_files(bundle.site_root()))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -97,7 +100,13 @@ pub fn router(db: Db, auth: AuthSettings, jobs: Jobs, bundle: &ClientBundle) -> 
             middleware::authenticate,
         ))
         .with_state(state)
+        .layer(axum::middleware::from_fn(redirects::see_other))
         .layer(axum::middleware::from_fn(security::headers))
-        .layer(CompressionLayer::new())
+        // Pages and JSON are compressed per response; static files were compressed at build
+        // time (their `.br`/`.gz` twins), and WebAssembly without a twin (a development build)
+        // is not worth seconds of CPU per request.
+        .layer(CompressionLayer::new().compress_when(
+            DefaultPredicate::new().and(NotForContentType::const_new("application/wasm")),
+        ))
         .layer(TraceLayer::new_for_http())
 }

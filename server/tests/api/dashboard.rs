@@ -954,7 +954,7 @@ async fn each_role_lands_on_its_dashboard(app: TestApp) {
                 "{email} stays on the overview"
             );
         } else {
-            assert_eq!(response.status().as_u16(), 302, "{email}");
+            assert_eq!(response.status().as_u16(), 303, "{email}");
             assert_eq!(response.headers()["location"], path, "{email}");
         }
     }

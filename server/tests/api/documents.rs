@@ -1259,7 +1259,7 @@ async fn the_new_document_form_sets_acknowledgement_roles_and_self_approval(app:
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 302, "{}", response.text().await.unwrap());
+    assert_eq!(response.status(), 303, "{}", response.text().await.unwrap());
     let id = document_id(&app, "NBO-FORM-1").await;
     assert_eq!(response.headers()["location"], format!("/documents/{id}"));
     let (roles, self_approval, interval): (String, i64, i64) = sqlx::query_as(

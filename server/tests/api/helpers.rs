@@ -87,7 +87,7 @@ impl TestApp {
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status(), 302, "{email} signs in through the form");
+        assert_eq!(response.status(), 303, "{email} signs in through the form");
         browser
     }
 

@@ -151,7 +151,23 @@ async fn built_client_is_linked_and_cached_for_a_year(engine: Engine) {
     std::fs::write(site.path().join("BUILD_ID"), "0123abcd4567ef89\n").unwrap();
     std::fs::write(pkg.join("attest.wasm"), b"\0asm\x01\0\0\0").unwrap();
     std::fs::write(pkg.join("attest.js"), "export default function init() {}").unwrap();
+    std::fs::write(pkg.join("attest.wasm.br"), "brotli bytes").unwrap();
+    std::fs::write(pkg.join("plain.wasm"), vec![0u8; 4096]).unwrap();
+    std::fs::write(pkg.join("attest.wasm.gz"), "gzip bytes").unwrap();
     std::fs::write(site.path().join("favicon.svg"), "<svg/>").unwrap();
+    std::fs::write(
+        site.path().join("sw.js"),
+        "self.addEventListener('fetch', () => {});",
+    )
+    .unwrap();
+    std::fs::write(
+        site.path().join("offline.html"),
+        "<!DOCTYPE html><title>Offline</title>",
+    )
+    .unwrap();
+    std::fs::write(site.path().join("manifest.webmanifest"), "{}").unwrap();
+    std::fs::create_dir_all(site.path().join("icons")).unwrap();
+    std::fs::write(site.path().join("icons/attest-192.png"), b"\x89PNG").unwrap();
     let root = site.path().to_path_buf();
     let app = spawn_app_with(engine, move |config| config.site_root = root).await;
 
@@ -172,6 +188,58 @@ async fn built_client_is_linked_and_cached_for_a_year(engine: Engine) {
         app.get("/pkg/0123abcd4567ef89/missing.js").await.status(),
         404
     );
+
+    // The build's brotli and gzip twins are served as they are: never compressed per request.
+    for (encoding, body) in [("br", &b"brotli bytes"[..]), ("gzip", &b"gzip bytes"[..])] {
+        let response = app
+            .client
+            .get(app.url("/pkg/0123abcd4567ef89/attest.wasm"))
+            .header("accept-encoding", encoding)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-encoding"], encoding);
+        assert_eq!(response.headers()["content-type"], "application/wasm");
+        assert_eq!(response.bytes().await.unwrap(), body);
+    }
+    // Without a twin (a development build), WebAssembly is sent as it is.
+    let plain = app
+        .client
+        .get(app.url("/pkg/0123abcd4567ef89/plain.wasm"))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.status(), 200);
+    assert!(plain.headers().get("content-encoding").is_none());
+
+    // Every public file has a cache policy; the worker and the offline page are checked anew
+    // each time, so a new build's worker is found at once.
+    for (path, cache) in [
+        ("/sw.js", "no-cache"),
+        ("/offline.html", "no-cache"),
+        ("/manifest.webmanifest", "public, max-age=86400"),
+        ("/favicon.svg", "public, max-age=604800"),
+        ("/icons/attest-192.png", "public, max-age=604800"),
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.headers()["cache-control"], cache, "{path}");
+    }
+    let worker = app.get("/sw.js").await;
+    assert!(worker.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/javascript"));
+    assert_eq!(
+        worker.headers()["content-security-policy"],
+        "default-src 'none'; connect-src 'self'"
+    );
+    let (_, page) = app.get_text("/login").await;
+    assert!(page.contains(r#"<link rel="manifest" href="/manifest.webmanifest""#));
+    let login = app.get("/login").await;
+    assert_eq!(login.headers()["cache-control"], "private, no-cache");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -192,8 +260,25 @@ async fn signed_out_visitors_are_sent_to_sign_in_and_back(app: TestApp) {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 302);
+    assert_eq!(response.status(), 303);
     assert_eq!(response.headers()["location"], "/login?next=/sites/KEN-NBO");
+    assert_eq!(
+        response.text().await.unwrap(),
+        "",
+        "nothing to render before the redirect"
+    );
+    // What `curl -sI /` sends: no Accept header, HEAD. Browsers follow only a 3xx, so a 401
+    // with a Location left the visitor on a blank page until the client had loaded.
+    for method in [reqwest::Method::HEAD, reqwest::Method::GET] {
+        let response = app
+            .client
+            .request(method.clone(), app.url("/"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303, "{method}");
+        assert_eq!(response.headers()["location"], "/login?next=/", "{method}");
+    }
     let (status, html) = app.get_text("/login").await;
     assert_eq!(status, 200);
     assert!(html.contains(r#"name="email""#) && html.contains(r#"name="password""#));
@@ -272,7 +357,7 @@ async fn the_login_form_works_without_javascript(app: TestApp) {
             .send()
     };
     let ok = form(crate::helpers::DEMO_PASSWORD).await.unwrap();
-    assert_eq!(ok.status(), 302);
+    assert_eq!(ok.status(), 303);
     assert_eq!(ok.headers()["location"], "/sites");
     let cookie = ok.headers()["set-cookie"].to_str().unwrap();
     assert!(
@@ -296,7 +381,7 @@ async fn the_login_form_works_without_javascript(app: TestApp) {
         .send()
         .await
         .unwrap();
-    assert_eq!(again.status(), 302);
+    assert_eq!(again.status(), 303);
     assert_ne!(
         again.headers()["set-cookie"]
             .to_str()
@@ -316,7 +401,7 @@ async fn the_login_form_works_without_javascript(app: TestApp) {
         .unwrap();
     assert_eq!(old_session.status(), 401, "the previous session ended");
     let wrong = form("not the password").await.unwrap();
-    assert_eq!(wrong.status(), 302, "back to the form");
+    assert_eq!(wrong.status(), 303, "back to the form");
     assert_eq!(wrong.headers()["location"], "/login?failed=1&next=/sites");
     assert!(wrong.headers().get("set-cookie").is_none());
     let (_, page) = app.get_text("/login?failed=1&next=/sites").await;

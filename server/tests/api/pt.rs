@@ -1296,7 +1296,7 @@ async fn post_form(
         .get("location")
         .map(|l| l.to_str().unwrap().to_string())
         .unwrap_or_default();
-    if status != 302 {
+    if status != 303 {
         panic!("{path}: {status} {}", response.text().await.unwrap());
     }
     (status, location)
