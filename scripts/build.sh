@@ -20,7 +20,9 @@ rm -rf "$staging"
 mkdir -p "$staging"
 wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir "$staging" --out-name attest \
   "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/app.wasm"
-mv "$staging/attest_bg.wasm" "$staging/attest.wasm"
+[ -x "$WASM_OPT" ] || die "wasm-opt missing: run scripts/setup.sh"
+"$WASM_OPT" "${WASM_OPT_FLAGS[@]}" "$staging/attest_bg.wasm" -o "$staging/attest.wasm"
+rm "$staging/attest_bg.wasm"
 cp style/main.css "$staging/attest.css"
 build_id="$(cat "$staging/attest.js" "$staging/attest.wasm" "$staging/attest.css" | sha256sum | cut -c1-16)"
 
@@ -30,7 +32,15 @@ mkdir -p "$SITE_ROOT/pkg"
 rm -rf "$SITE_ROOT/pkg/$build_id"
 mv "$staging" "$SITE_ROOT/pkg/$build_id"
 cp -r public/. "$SITE_ROOT/"
+# The service worker names its caches after the build, so a new build replaces the old shell.
+sed -i "s/__ATTEST_BUILD_ID__/$build_id/g" "$SITE_ROOT/sw.js"
 echo "$build_id" > "$SITE_ROOT/BUILD_ID"
 
-wasm="$SITE_ROOT/pkg/$build_id/attest.wasm"
-note "client $build_id: $(stat -c %s "$wasm") bytes raw, $(gzip -9 -c "$wasm" | wc -c) bytes gzipped"
+step "Precompressing (brotli 11, zopfli)"
+mapfile -t compressible < <(find "$SITE_ROOT" -path "$SITE_ROOT/.staging" -prune -o -type f \
+  \( -name '*.js' -o -name '*.wasm' -o -name '*.css' -o -name '*.svg' -o -name '*.html' -o -name '*.webmanifest' \) -print)
+precompress "${compressible[@]}"
+
+step "Client size"
+mkdir -p "$CARGO_TARGET_DIR/client-size"
+node scripts/client-size.mjs report "$SITE_ROOT" "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/app.wasm" | tee "$CARGO_TARGET_DIR/client-size/report.txt" >&2

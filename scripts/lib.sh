@@ -28,3 +28,19 @@ use_debian_wasm_toolchain() {
   export RUSTUP_TOOLCHAIN=""   # let /usr/bin/cargo win over rustup's proxy
   WASM_BUILD_STD=(-Zbuild-std=std,panic_abort)
 }
+
+# wasm-opt from binaryen, pinned in scripts/package.json (Debian's 108 breaks the release wasm).
+WASM_OPT="$ROOT/scripts/node_modules/.bin/wasm-opt"
+# Only passes that make the file smaller *as served* (brotli): -Oz shrinks the raw file but
+# inlines so much that brotli does worse (see README, "Client size").
+WASM_OPT_FLAGS=(-O1 --converge --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue)
+
+# Writes file.br (brotli 11) and file.gz (zopfli, the best gzip) beside each file given, so the
+# server never compresses static files per request.
+precompress() {
+  local file
+  for file in "$@"; do
+    brotli --best --force --keep --output="$file.br" "$file"
+    zopfli --i15 -c "$file" > "$file.gz"
+  done
+}

@@ -12,7 +12,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 #   faketime          runs a second server days ahead in the CAPA tests (30-day effectiveness check)
 #   poppler-utils     pdfsig, pdftotext, pdftoppm: independent checks of the signed reports
 #   qpdf              independent structural check of the reports (qpdf --check)
-PACKAGES=(chromium postgresql pkg-config gcc faketime poppler-utils qpdf)
+#   brotli, zopfli    precompress the client at build time at the highest levels
+PACKAGES=(chromium postgresql pkg-config gcc faketime poppler-utils qpdf brotli zopfli)
 # Node may come from elsewhere (nvm, the machine image); then Debian's is not needed.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   PACKAGES+=(nodejs npm)
@@ -53,6 +54,13 @@ step "wasm-bindgen CLI $WASM_BINDGEN_VERSION"
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
   # Not --locked: one of its locked dependencies was yanked (see README).
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+else
+  note "present"
+fi
+
+step "Build tools (binaryen's wasm-opt, pinned in scripts/package.json)"
+if [ ! -x "$WASM_OPT" ] || [ "$ROOT/scripts/package-lock.json" -nt "$ROOT/scripts/node_modules/.package-lock.json" ]; then
+  (cd "$ROOT/scripts" && npm ci --no-audit --no-fund --loglevel=error)
 else
   note "present"
 fi

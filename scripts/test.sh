@@ -37,6 +37,10 @@ timed cargo test --locked --workspace -- --test-threads=1
 step "Release build"
 timed "$ROOT/scripts/build.sh"
 
+step "Client size budgets (scripts/client-budgets.json)"
+node --test "$ROOT/scripts/client-size.test.mjs"
+node "$ROOT/scripts/client-size.mjs" check "$SITE_ROOT"
+
 step "Browser tests (headless Chromium)"
 (cd "$ROOT/e2e" && ATTEST_BIN="$CARGO_TARGET_DIR/release/attest" ATTEST_SITE_ROOT="$SITE_ROOT" \
   timed npx playwright test)
