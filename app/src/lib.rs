@@ -8,6 +8,7 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod backend;
+pub mod client;
 pub mod components;
 pub mod error;
 pub mod model;
@@ -40,7 +41,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
+                <meta name="theme-color" content="#073f76" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="apple-touch-icon" href="/icons/attest-192.png" />
                 <link rel="stylesheet" href=stylesheet />
                 <HydrationScripts options />
                 <MetaTags />
@@ -126,4 +130,5 @@ pub fn hydrate() {
     if let Some(body) = document().body() {
         let _ = body.set_attribute("data-hydrated", "true");
     }
+    client::offline::start();
 }

@@ -32,7 +32,7 @@ test('a quality officer plans, conducts (offline moments included), submits and 
   await items.nth(3).getByRole('button', { name: 'No' }).click();
   await items.nth(4).getByRole('button', { name: 'Partial' }).click();
   await items.nth(5).getByRole('button', { name: 'N/A' }).click();
-  await expect(status).toHaveText('⟳ 3 answers waiting to sync');
+  await expect(status).toHaveText('⟳ 3 answers waiting to be sent');
   await expect(items.nth(3).getByRole('button', { name: 'No' })).toHaveAttribute('aria-pressed', 'true');
 
   // Back online: they reach the server without anyone doing anything.

@@ -62,8 +62,18 @@ pub async fn start_audit(id: i64) -> Result<Audit, AppError> {
 pub async fn answer_items(
     id: i64,
     answers: Vec<AnswerInput>,
+    as_user: i64,
 ) -> Result<AnswerBatchResult, AppError> {
-    crate::backend::backend()?.answer_items(id, answers).await
+    let backend = crate::backend::backend()?;
+    // Answers queued on a shared tablet belong to whoever gave them: if someone else is signed
+    // in by the time they are sent, they are refused, not recorded under the wrong name.
+    let signed_in = backend.current_user().await?.map(|user| user.id);
+    if signed_in != Some(as_user) {
+        return Err(AppError::Unauthorized(
+            "These answers were given by someone else on this device; sign in as them to send them.".into(),
+        ));
+    }
+    backend.answer_items(id, answers).await
 }
 
 #[server(prefix = "/rpc", endpoint = "audits/submit")]

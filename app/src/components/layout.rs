@@ -94,6 +94,7 @@ fn is_current(href: &str, path: &str) -> bool {
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let session = use_session();
+    keep_pages_for_offline_use();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <Transition fallback=|| view! { <Header user=None /> }>
@@ -108,6 +109,29 @@ pub fn Layout(children: Children) -> impl IntoView {
         <footer class="app-footer">
             "Attest — quality management for migration health assessment centres"
         </footer>
+    }
+}
+
+/// Pages reached by the app's own navigation never pass the service worker as documents: ask it
+/// to keep each one, so the pages a user opened recently reopen without a connection.
+fn keep_pages_for_offline_use() {
+    #[cfg(feature = "hydrate")]
+    {
+        let location = use_location();
+        Effect::new(move |previous: Option<()>| {
+            let path = location.pathname.get();
+            let search = location.search.get();
+            // The first page came as a document: the worker kept it already.
+            if previous.is_some() {
+                let query = search.trim_start_matches('?');
+                let url = if query.is_empty() {
+                    path
+                } else {
+                    format!("{path}?{query}")
+                };
+                crate::client::offline::keep_page(&url);
+            }
+        });
     }
 }
 

@@ -21,6 +21,7 @@ on_both_databases!(
     the_plan_form_plans_an_audit_as_a_browser_sends_it,
     evidence_photos_are_checked_stored_and_served_back,
     the_pattern_view_ranks_items_by_shortfalls_and_drills_down,
+    answers_queued_on_a_device_are_sent_only_as_whoever_gave_them,
 );
 
 async fn template_id(app: &TestApp, code: &str) -> i64 {
@@ -799,7 +800,7 @@ async fn the_plan_form_plans_an_audit_as_a_browser_sends_it(app: TestApp) {
         .unwrap();
     let status = response.status();
     let location = response.headers().get("location").cloned();
-    assert_eq!(status, 302, "{}", response.text().await.unwrap());
+    assert_eq!(status, 303, "{}", response.text().await.unwrap());
     let id: i64 = sqlx::query_scalar("select max(id) from audits")
         .fetch_one(app.db.pool())
         .await
@@ -930,4 +931,41 @@ async fn the_pattern_view_ranks_items_by_shortfalls_and_drills_down(app: TestApp
         422,
     )
     .await;
+}
+
+/// A tablet shared between two auditors: answers queued by one and sent while the other is
+/// signed in are refused (and the device keeps them), never recorded under the wrong name.
+async fn answers_queued_on_a_device_are_sent_only_as_whoever_gave_them(app: TestApp) {
+    let qo = app.token_for(QO).await;
+    let audit = plan(&app, &qo, "KEN-NBO", template_id(&app, "LAB-QMS").await).await;
+    let id = audit["id"].as_i64().unwrap();
+    let item = items(&audit)[0].0;
+    let (qo_id, other_id) = (app.user_id(QO).await, app.user_id(LAB_QO).await);
+    let browser = app.browser_for(QO).await;
+    let send = |as_user: i64| {
+        browser
+            .post(app.url("/rpc/audits/answers"))
+            .json(&json!({
+                "id": id,
+                "answers": [{ "item_id": item, "answer": "yes", "notes": "", "base_revision": 0 }],
+                "as_user": as_user,
+            }))
+            .send()
+    };
+
+    let refused = send(other_id).await.unwrap();
+    assert_eq!(refused.status(), 401);
+    let body = refused.text().await.unwrap();
+    assert!(body.contains("someone else on this device"), "{body}");
+    let seen = json_of(app.get_as(&qo, &format!("/api/v1/audits/{id}")).await, 200).await;
+    assert_eq!(
+        seen["answers"],
+        json!([]),
+        "nothing saved under the wrong name"
+    );
+
+    let sent = send(qo_id).await.unwrap();
+    assert_eq!(sent.status(), 200, "{}", sent.text().await.unwrap());
+    let seen = json_of(app.get_as(&qo, &format!("/api/v1/audits/{id}")).await, 200).await;
+    assert_eq!(seen["answers"][0]["answered_by"]["id"], qo_id);
 }

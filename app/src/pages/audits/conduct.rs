@@ -25,6 +25,7 @@ use crate::model::audits::{
 #[component]
 pub fn ConductPage() -> impl IntoView {
     let params = use_params_map();
+    let session = crate::session::use_session();
     let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()));
     let audit = Resource::new(id, |id| async move {
         match id {
@@ -36,9 +37,10 @@ pub fn ConductPage() -> impl IntoView {
         <section class="page page--conduct">
             <Transition fallback=|| view! { <Loading label="Loading the checklist…" /> }>
                 {move || Suspend::new(async move {
-                    match audit.await {
-                        Ok(audit) if audit.actions.answer => view! { <Checklist audit /> }.into_any(),
-                        Ok(audit) => view! {
+                    let user = session.user.await.ok().flatten().map(|user| user.id);
+                    match (audit.await, user) {
+                        (Ok(audit), Some(user)) if audit.actions.answer => view! { <Checklist audit user /> }.into_any(),
+                        (Ok(audit), _) => view! {
                             <Title text="Audit" />
                             <ErrorPanel error=AppError::Conflict(format!(
                                 "This audit is {} and cannot be answered by you now.",
@@ -46,7 +48,7 @@ pub fn ConductPage() -> impl IntoView {
                             )) />
                             <p><A href=format!("/audits/{}", audit.summary.id)>"Back to the audit"</A></p>
                         }.into_any(),
-                        Err(error) => {
+                        (Err(error), _) => {
                             crate::pages::set_status(error.status());
                             view! { <Title text="Audit" /><ErrorPanel error /> }.into_any()
                         }
@@ -57,84 +59,195 @@ pub fn ConductPage() -> impl IntoView {
     }
 }
 
-/// The queue of unsent answers, kept in local storage (a no-op on the server).
+/// The queue of unsent answers, kept in the browser's local storage (a no-op on the server).
+///
+/// Each user has their own queue per audit (`attest.u{user}.audit.{audit}.pending`): on a
+/// shared tablet, answers left by one auditor are never shown to or sent by the next. An entry
+/// that cannot be read (cut short, edited by hand) is set aside under a `.damaged` key rather
+/// than overwritten, and a full storage quota is reported instead of being ignored.
 pub(crate) mod queue {
-    use crate::model::audits::{AnswerConflict, AnswerInput};
+    use serde::{de::DeserializeOwned, Serialize};
+
+    use crate::model::audits::{AnswerConflict, AnswerInput, ItemAnswer};
+
+    /// Why an answer could not be kept on the device.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub enum StoreError {
+        Full,
+        Unavailable,
+    }
+
+    impl StoreError {
+        pub fn message(&self) -> &'static str {
+            match self {
+                StoreError::Full => {
+                    "This device's storage is full, so the last answer is kept only until the \
+                     page closes. Keep the page open until it is sent, or free some space."
+                }
+                StoreError::Unavailable => {
+                    "This browser does not let Attest keep answers on the device (private \
+                     browsing?): keep the page open until they are sent."
+                }
+            }
+        }
+    }
+
+    pub(crate) fn pending_key(user: i64, audit: i64) -> String {
+        format!("attest.u{user}.audit.{audit}.pending")
+    }
+
+    pub(crate) fn conflicts_key(user: i64, audit: i64) -> String {
+        format!("attest.u{user}.audit.{audit}.conflicts")
+    }
+
+    pub(crate) fn confirmed_key(user: i64, audit: i64) -> String {
+        format!("attest.u{user}.audit.{audit}.confirmed")
+    }
+
+    /// Where a build before per-user queues kept them; adopted by the next user to open the
+    /// audit (the server still checks they may answer it).
+    pub(crate) fn legacy_key(audit: i64) -> String {
+        format!("attest.audit.{audit}.pending")
+    }
+
+    /// What a stored entry holds: its items, or `None` when it cannot be read.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub(crate) fn parse<T: DeserializeOwned>(text: &str) -> Option<Vec<T>> {
+        serde_json::from_str(text).ok()
+    }
+
+    /// Reads the pending answers, moving an unreadable entry aside; `true` when one was.
+    pub fn load(user: i64, audit: i64) -> (Vec<AnswerInput>, bool) {
+        let (mut pending, damaged) = read::<AnswerInput>(&pending_key(user, audit));
+        let (legacy, legacy_damaged) = read::<AnswerInput>(&legacy_key(audit));
+        if !legacy.is_empty() {
+            for answer in legacy {
+                if !pending.iter().any(|p| p.item_id == answer.item_id) {
+                    pending.push(answer);
+                }
+            }
+            if save(user, audit, &pending).is_ok() {
+                remove(&legacy_key(audit));
+            }
+        }
+        (pending, damaged || legacy_damaged)
+    }
+
+    pub fn save(user: i64, audit: i64, pending: &[AnswerInput]) -> Result<(), StoreError> {
+        write(&pending_key(user, audit), pending)
+    }
+
+    /// Answers the server confirmed, newest revision per item. A page reopened offline is the
+    /// copy saved when it was last loaded; these bring it up to what was sent since.
+    pub fn load_confirmed(user: i64, audit: i64) -> Vec<ItemAnswer> {
+        read(&confirmed_key(user, audit)).0
+    }
+
+    pub fn add_confirmed(user: i64, audit: i64, saved: &[ItemAnswer]) -> Result<(), StoreError> {
+        let mut all = load_confirmed(user, audit);
+        for answer in saved {
+            all.retain(|a| a.item_id != answer.item_id);
+            all.push(answer.clone());
+        }
+        write(&confirmed_key(user, audit), &all)
+    }
+
+    /// Clashes not yet resolved, so that a reload does not drop the auditor's own answer.
+    pub fn load_conflicts(user: i64, audit: i64) -> Vec<AnswerConflict> {
+        read(&conflicts_key(user, audit)).0
+    }
+
+    pub fn save_conflicts(
+        user: i64,
+        audit: i64,
+        conflicts: &[AnswerConflict],
+    ) -> Result<(), StoreError> {
+        write(&conflicts_key(user, audit), conflicts)
+    }
 
     #[cfg(feature = "hydrate")]
     fn storage() -> Option<leptos::web_sys::Storage> {
         leptos::prelude::window().local_storage().ok().flatten()
     }
 
-    fn key(audit: i64) -> String {
-        format!("attest.audit.{audit}.pending")
-    }
-
-    fn conflicts_key(audit: i64) -> String {
-        format!("attest.audit.{audit}.conflicts")
-    }
-
-    /// Clashes not yet resolved, so that a reload does not drop the auditor's own answer.
-    pub fn load_conflicts(audit: i64) -> Vec<AnswerConflict> {
+    fn read<T: DeserializeOwned>(key: &str) -> (Vec<T>, bool) {
         #[cfg(feature = "hydrate")]
         {
-            storage()
-                .and_then(|s| s.get_item(&conflicts_key(audit)).ok().flatten())
-                .and_then(|text| serde_json::from_str(&text).ok())
-                .unwrap_or_default()
+            let Some(storage) = storage() else {
+                return (Vec::new(), false);
+            };
+            let Some(text) = storage.get_item(key).ok().flatten() else {
+                return (Vec::new(), false);
+            };
+            match parse(&text) {
+                Some(items) => (items, false),
+                None => {
+                    // Kept for whoever can repair it; the queue starts again empty.
+                    let aside = format!("{key}.damaged.{}", js_sys::Date::now() as u64);
+                    let _ = storage.set_item(&aside, &text);
+                    let _ = storage.remove_item(key);
+                    (Vec::new(), true)
+                }
+            }
         }
         #[cfg(not(feature = "hydrate"))]
         {
-            let _ = conflicts_key(audit);
-            Vec::new()
+            let _ = key;
+            (Vec::new(), false)
         }
     }
 
-    pub fn save_conflicts(audit: i64, conflicts: &[AnswerConflict]) {
+    fn write<T: Serialize>(key: &str, items: &[T]) -> Result<(), StoreError> {
+        #[cfg(feature = "hydrate")]
+        {
+            let storage = storage().ok_or(StoreError::Unavailable)?;
+            if items.is_empty() {
+                let _ = storage.remove_item(key);
+                return Ok(());
+            }
+            let text = serde_json::to_string(items).map_err(|_| StoreError::Unavailable)?;
+            // Browsers throw a QuotaExceededError when the origin's storage is full.
+            storage.set_item(key, &text).map_err(|_| StoreError::Full)
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = (key, items);
+            Ok(())
+        }
+    }
+
+    fn remove(key: &str) {
         #[cfg(feature = "hydrate")]
         if let Some(storage) = storage() {
-            let _ = if conflicts.is_empty() {
-                storage.remove_item(&conflicts_key(audit))
-            } else {
-                match serde_json::to_string(conflicts) {
-                    Ok(text) => storage.set_item(&conflicts_key(audit), &text),
-                    Err(_) => Ok(()),
-                }
-            };
+            let _ = storage.remove_item(key);
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (audit, conflicts);
+        let _ = key;
     }
 
-    pub fn load(audit: i64) -> Vec<AnswerInput> {
-        #[cfg(feature = "hydrate")]
-        {
-            storage()
-                .and_then(|s| s.get_item(&key(audit)).ok().flatten())
-                .and_then(|text| serde_json::from_str(&text).ok())
-                .unwrap_or_default()
-        }
-        #[cfg(not(feature = "hydrate"))]
-        {
-            let _ = key(audit);
-            Vec::new()
-        }
-    }
+    #[cfg(test)]
+    mod tests {
+        use super::*;
 
-    pub fn save(audit: i64, pending: &[AnswerInput]) {
-        #[cfg(feature = "hydrate")]
-        if let Some(storage) = storage() {
-            let _ = if pending.is_empty() {
-                storage.remove_item(&key(audit))
-            } else {
-                match serde_json::to_string(pending) {
-                    Ok(text) => storage.set_item(&key(audit), &text),
-                    Err(_) => Ok(()),
-                }
-            };
+        #[test]
+        fn each_user_has_their_own_queue_per_audit() {
+            assert_eq!(pending_key(7, 42), "attest.u7.audit.42.pending");
+            assert_ne!(pending_key(7, 42), pending_key(8, 42));
+            assert_ne!(conflicts_key(7, 42), pending_key(7, 42));
+            assert_eq!(legacy_key(42), "attest.audit.42.pending");
         }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (audit, pending);
+
+        #[test]
+        fn a_damaged_entry_is_told_apart_from_an_empty_one() {
+            assert_eq!(parse::<AnswerInput>("[]"), Some(vec![]));
+            assert_eq!(
+                parse::<AnswerInput>(r#"[{"item_id":3,"answer":"yes","no"#),
+                None
+            );
+            let stored = r#"[{"item_id":3,"answer":"yes","notes":"","base_revision":0}]"#;
+            assert_eq!(parse::<AnswerInput>(stored).map(|q| q.len()), Some(1));
+        }
     }
 }
 
@@ -142,6 +255,8 @@ pub(crate) mod queue {
 #[derive(Clone, Copy)]
 struct Sync {
     audit: i64,
+    /// Whose answers these are: the queue is theirs and the server checks it on sending.
+    user: i64,
     saved: RwSignal<HashMap<i64, ItemAnswer>>,
     pending: RwSignal<Vec<AnswerInput>>,
     conflicts: RwSignal<Vec<AnswerConflict>>,
@@ -177,9 +292,20 @@ impl Sync {
                 base_revision,
             });
         });
-        queue::save(self.audit, &self.pending.get_untracked());
+        self.keep(queue::save(
+            self.user,
+            self.audit,
+            &self.pending.get_untracked(),
+        ));
         self.stalled.set(false);
         self.send();
+    }
+
+    /// Says so when the device could not keep an answer (it stays in memory and is sent).
+    fn keep(&self, stored: Result<(), queue::StoreError>) {
+        if let Err(problem) = stored {
+            let _ = self.problem.try_set(Some(problem.message().to_string()));
+        }
     }
 
     /// Sends the queue once; what the server confirms leaves it. The page may be gone when
@@ -194,7 +320,7 @@ impl Sync {
         let this = *self;
         self.sending.set(true);
         leptos::task::spawn_local(async move {
-            match answer_items(this.audit, batch.clone()).await {
+            match answer_items(this.audit, batch.clone(), this.user).await {
                 Ok(result) => {
                     let confirmed: HashMap<i64, i64> = result
                         .saved
@@ -202,15 +328,21 @@ impl Sync {
                         .map(|a| (a.item_id, a.revision))
                         .collect();
                     let settled = this.pending.try_update(|p| settle(p, &batch, &confirmed));
-                    match settled {
-                        Some(()) => queue::save(this.audit, &this.pending.get_untracked()),
-                        None => {
-                            let mut stored = queue::load(this.audit);
-                            settle(&mut stored, &batch, &confirmed);
-                            queue::save(this.audit, &stored);
+                    let stored = match settled {
+                        Some(()) => {
+                            queue::save(this.user, this.audit, &this.pending.get_untracked())
                         }
-                    }
+                        None => {
+                            let (mut stored, _) = queue::load(this.user, this.audit);
+                            settle(&mut stored, &batch, &confirmed);
+                            queue::save(this.user, this.audit, &stored)
+                        }
+                    };
                     // The other auditor's answer is what the server holds now: show it.
+                    let mut problem = stored
+                        .and(queue::add_confirmed(this.user, this.audit, &result.saved))
+                        .err()
+                        .map(|p| p.message().to_string());
                     let _ = this.saved.try_update(|s| {
                         for a in result.saved {
                             s.insert(a.item_id, a);
@@ -219,8 +351,9 @@ impl Sync {
                             s.insert(c.theirs.item_id, c.theirs.clone());
                         }
                     });
+
                     if !result.conflicts.is_empty() {
-                        let mut all = queue::load_conflicts(this.audit);
+                        let mut all = queue::load_conflicts(this.user, this.audit);
                         all.retain(|x| {
                             !result
                                 .conflicts
@@ -228,10 +361,12 @@ impl Sync {
                                 .any(|y| y.yours.item_id == x.yours.item_id)
                         });
                         all.extend(result.conflicts);
-                        queue::save_conflicts(this.audit, &all);
+                        if let Err(p) = queue::save_conflicts(this.user, this.audit, &all) {
+                            problem = Some(p.message().to_string());
+                        }
                         let _ = this.conflicts.try_set(all);
                     }
-                    let _ = this.problem.try_set(None);
+                    let _ = this.problem.try_set(problem);
                 }
                 Err(AppError::Unreachable(_)) => {
                     let _ = this.problem.try_set(Some(
@@ -265,10 +400,11 @@ fn settle(pending: &mut Vec<AnswerInput>, batch: &[AnswerInput], confirmed: &Has
 }
 
 #[component]
-fn Checklist(audit: Audit) -> impl IntoView {
+fn Checklist(audit: Audit, user: i64) -> impl IntoView {
     let id = audit.summary.id;
     let sync = Sync {
         audit: id,
+        user,
         saved: RwSignal::new(
             audit
                 .answers
@@ -284,11 +420,29 @@ fn Checklist(audit: Audit) -> impl IntoView {
     };
     // In the browser only: pick up answers left from an earlier visit, then keep sending.
     Effect::new(move |_| {
-        let left = queue::load(id);
+        let (left, damaged) = queue::load(user, id);
         if !left.is_empty() {
             sync.pending.set(left);
         }
-        sync.conflicts.set(queue::load_conflicts(id));
+        if damaged {
+            sync.problem.set(Some(
+                "Some answers kept on this device could not be read and were set aside; check \
+                 the checklist and answer again where needed."
+                    .into(),
+            ));
+        }
+        sync.conflicts.set(queue::load_conflicts(user, id));
+        let confirmed = queue::load_confirmed(user, id);
+        sync.saved.update(|saved| {
+            for answer in confirmed {
+                let newer = saved
+                    .get(&answer.item_id)
+                    .is_none_or(|shown| shown.revision < answer.revision);
+                if newer {
+                    saved.insert(answer.item_id, answer);
+                }
+            }
+        });
         sync.send();
         // Both stop with the page, so nothing touches its state after it is gone.
         let online = window_event_listener(leptos::ev::online, move |_| sync.send());
@@ -337,8 +491,8 @@ fn Checklist(audit: Audit) -> impl IntoView {
             <p class="sync" role="status" aria-live="polite" data-testid="sync-status">
                 {move || match (waiting(), sync.sending.get()) {
                     (0, _) => "✓ All answers saved".to_string(),
-                    (1, _) => "⟳ 1 answer waiting to sync".to_string(),
-                    (n, _) => format!("⟳ {n} answers waiting to sync"),
+                    (1, _) => "⟳ 1 answer waiting to be sent".to_string(),
+                    (n, _) => format!("⟳ {n} answers waiting to be sent"),
                 }}
             </p>
         </header>
@@ -363,12 +517,12 @@ fn Checklist(audit: Audit) -> impl IntoView {
                                     )}</p>
                                     <button type="button" class="button" on:click=move |_| {
                                         sync.conflicts.update(|cs| cs.retain(|x| x.yours.item_id != item));
-                                        queue::save_conflicts(sync.audit, &sync.conflicts.get_untracked());
+                                        sync.keep(queue::save_conflicts(sync.user, sync.audit, &sync.conflicts.get_untracked()));
                                     }>{format!("Keep {}", theirs.answer.label())}</button>
                                     " "
                                     <button type="button" class="button button--primary" on:click=move |_| {
                                         sync.conflicts.update(|cs| cs.retain(|x| x.yours.item_id != item));
-                                        queue::save_conflicts(sync.audit, &sync.conflicts.get_untracked());
+                                        sync.keep(queue::save_conflicts(sync.user, sync.audit, &sync.conflicts.get_untracked()));
                                         sync.answer(item, mine.answer, mine.notes.clone(), theirs.revision);
                                     }>{format!("Use mine ({})", mine.answer.label())}</button>
                                 </li>

@@ -104,7 +104,13 @@ fn AuditDetail(audit: Audit, actions: Actions) -> impl IntoView {
     let item_open = item.is_some();
     // Answers still waiting on this device must reach the server before the audit is submitted.
     let unsent = RwSignal::new(0usize);
-    Effect::new(move |_| unsent.set(super::conduct::queue::load(id).len()));
+    let session = expect_context::<crate::session::Session>();
+    Effect::new(move |_| {
+        let user = session.user.get().and_then(Result::ok).flatten();
+        if let Some(user) = user {
+            unsent.set(super::conduct::queue::load(user.id, id).0.len());
+        }
+    });
     let submit_blocked = move || actions.submit.pending().get() || unsent.get() > 0;
     let submit_error = Signal::derive(move || actions.submit.value().get().and_then(Result::err));
     let cancel_error = Signal::derive(move || actions.cancel.value().get().and_then(Result::err));
@@ -115,7 +121,6 @@ fn AuditDetail(audit: Audit, actions: Actions) -> impl IntoView {
     let raise_capa_error =
         Signal::derive(move || actions.raise_capa.value().get().and_then(Result::err));
     // CAPAs are raised once the audit is submitted, by those who may raise them for the site.
-    let session = expect_context::<crate::session::Session>();
     let may_raise_capa = matches!(
         s.state,
         AuditState::Submitted | AuditState::ReportIssued | AuditState::Closed
