@@ -69,9 +69,11 @@ pub async fn answer_items(
     // in by the time they are sent, they are refused, not recorded under the wrong name.
     let signed_in = backend.current_user().await?.map(|user| user.id);
     if signed_in != Some(as_user) {
-        return Err(AppError::Unauthorized(
+        let refused = AppError::Unauthorized(
             "These answers were given by someone else on this device; sign in as them to send them.".into(),
-        ));
+        );
+        crate::pages::set_status(refused.status());
+        return Err(refused);
     }
     backend.answer_items(id, answers).await
 }
