@@ -11,6 +11,10 @@
 //   to be sent are kept by the page in the browser's storage, not here, so an update never
 //   touches them.
 // - Signing in or out empties the saved pages: they belong to whoever was signed in.
+// - Evidence (a photo or PDF) attached with no connection is kept in an outbox that survives
+//   updates and is sent when the connection returns (the page asks, and every page fetched from
+//   the network tries too). The upload names who attached it; sent under someone else's session
+//   the server refuses it and it stays for them.
 //
 // The build replaces __ATTEST_BUILD_ID__ with the bundle's content hash (scripts/build.sh).
 
@@ -22,6 +26,9 @@ const MAX_PAGES = 40;
 // On a link that accepts the request and then stalls, the saved copy is better than a spinner.
 const NETWORK_TIMEOUT_MS = 15000;
 const SAVED_AT = 'x-attest-saved-at';
+// Not named after the build: files waiting to be sent must outlive an update.
+const OUTBOX = 'attest-outbox';
+const EVIDENCE = /^\/audits\/(\d+)\/items\/(\d+)\/evidence$/;
 
 const SHELL = [
   '/offline.html',
@@ -44,7 +51,8 @@ self.addEventListener('activate', (event) => {
   event.waitUntil(
     (async () => {
       const names = await caches.keys();
-      const old = names.filter((name) => name.startsWith('attest-') && name !== SHELL_CACHE && name !== PAGES_CACHE);
+      const current = [SHELL_CACHE, PAGES_CACHE, OUTBOX];
+      const old = names.filter((name) => name.startsWith('attest-') && !current.includes(name));
       await Promise.all(old.map((name) => caches.delete(name)));
       await self.clients.claim();
       if (old.some((name) => name.startsWith('attest-shell-'))) {
@@ -63,6 +71,8 @@ self.addEventListener('message', (event) => {
     event.waitUntil(keep(data.url));
   } else if (data.type === 'attest-forget') {
     event.waitUntil(caches.delete(PAGES_CACHE));
+  } else if (data.type === 'attest-flush') {
+    event.waitUntil(flushOutbox());
   }
 });
 
@@ -72,6 +82,7 @@ self.addEventListener('fetch', (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.method !== 'GET') {
     if (isSignInOrOut(url)) event.respondWith(forgetPagesAfter(request));
+    else if (request.method === 'POST' && EVIDENCE.test(url.pathname)) event.respondWith(sendOrKeepEvidence(request));
     else if (request.mode === 'navigate') event.respondWith(postOrOffline(request));
     return;
   }
@@ -134,6 +145,7 @@ async function keep(href) {
 async function networkFirst(request, event) {
   const url = new URL(request.url);
   const network = fetch(request).then(async (response) => {
+    event.waitUntil(flushOutbox());
     if (keepable(response) && !response.redirected) {
       const cache = await caches.open(PAGES_CACHE);
       await cache.delete(url.href);
@@ -155,7 +167,8 @@ async function networkFirst(request, event) {
 /** The saved copy of a page, marked so that the page says it is a saved copy and from when. */
 async function savedCopy(url) {
   const cache = await caches.open(PAGES_CACHE);
-  const cached = await cache.match(url.href);
+  // The page with an outcome in its address (`?evidence_waiting=…`) is the page without it.
+  const cached = (await cache.match(url.href)) || (await cache.match(url.href, { ignoreSearch: true }));
   if (!cached) return null;
   const savedAt = cached.headers.get(SAVED_AT) || '';
   const html = (await cached.text()).replace(
@@ -198,4 +211,74 @@ async function forgetPagesAfter(request) {
 
 function escapeHtml(text) {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+// --- evidence outbox ----------------------------------------------------------------------
+
+/** Sends an evidence upload, or keeps it when there is no connection and goes back to the item. */
+async function sendOrKeepEvidence(request) {
+  const copy = request.clone();
+  try {
+    return await fetch(request);
+  } catch (_) {
+    const url = new URL(request.url);
+    const [, audit, item] = EVIDENCE.exec(url.pathname);
+    const body = await copy.blob();
+    const outbox = await caches.open(OUTBOX);
+    const key = `/__outbox/${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    await outbox.put(
+      key,
+      new Response(body, {
+        headers: { 'content-type': copy.headers.get('content-type') || '', 'x-attest-target': url.pathname + url.search },
+      }),
+    );
+    await tellTabs();
+    return Response.redirect(`/audits/${audit}/conduct?evidence_waiting=${item}#item-${item}`, 303);
+  }
+}
+
+let flushing = null;
+
+/** Sends what the outbox holds, oldest first; one flush at a time. */
+function flushOutbox() {
+  flushing = flushing || sendOutbox().finally(() => (flushing = null));
+  return flushing;
+}
+
+async function sendOutbox() {
+  const outbox = await caches.open(OUTBOX);
+  const keys = await outbox.keys();
+  if (keys.length === 0) return;
+  await tellTabs();
+  const problems = [];
+  for (const key of keys) {
+    const kept = await outbox.match(key);
+    if (!kept) continue;
+    let response;
+    try {
+      response = await fetch(kept.headers.get('x-attest-target'), {
+        method: 'POST',
+        body: await kept.blob(),
+        headers: { 'content-type': kept.headers.get('content-type') },
+        credentials: 'same-origin',
+      });
+    } catch (_) {
+      break; // Still no connection: try again later.
+    }
+    // Signed out, or the server in trouble: kept for later.
+    if (response.status === 401 || response.status >= 500) continue;
+    const outcome = new URL(response.url, self.location.origin).searchParams;
+    if (outcome.get('evidence_sender') === 'other') continue; // Theirs: kept for them.
+    const refused = outcome.get('evidence_error') || (response.ok ? null : `The server refused the file (HTTP ${response.status}).`);
+    if (refused) problems.push(refused);
+    await outbox.delete(key);
+  }
+  await tellTabs(problems);
+}
+
+/** Tells open tabs how many files wait, and why any was refused. */
+async function tellTabs(problems = []) {
+  const waiting = (await (await caches.open(OUTBOX)).keys()).length;
+  const tabs = await self.clients.matchAll({ type: 'window' });
+  for (const tab of tabs) tab.postMessage({ type: 'attest-outbox', waiting, problems });
 }

@@ -131,6 +131,27 @@ test('a new version of the client, installed while answers wait, loses none of t
   expect(answers.map((a) => a.answer)).toEqual(['not_applicable']);
 });
 
+test('evidence attached with no connection is kept on the device and attached when it returns', async ({ page, context }, testInfo) => {
+  const path = await startAudit(page, testInfo.project.name === 'tablet' ? 'JOR-AMM' : 'PHL-MNL');
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await expect.poll(() => isSaved(page, path)).toBe(true);
+  const photo = readFileSync(join(process.cwd(), '..', 'public', 'icons', 'attest-192.png'));
+
+  await context.setOffline(true);
+  const item = page.locator('.checklist__item').first();
+  await item.getByLabel(/Evidence \(photo or PDF/).setInputFiles({ name: 'hand-hygiene-station.png', mimeType: 'image/png', buffer: photo });
+  await item.getByRole('button', { name: 'Attach' }).click();
+  await expect(page).toHaveURL(/evidence_waiting=/);
+  await waitForHydration(page);
+  await expect(page.locator('[data-banner="outbox"]')).toContainText('1 file waiting to be sent');
+
+  await context.setOffline(false);
+  await expect(page.locator('[data-banner="outbox"]')).toHaveCount(0, { timeout: 20_000 });
+  const id = path.split('/')[2];
+  const audit = await (await page.request.get(`/api/v1/audits/${id}`)).json();
+  expect(audit.evidence.map((e: { name: string }) => e.name)).toEqual(['hand-hygiene-station.png']);
+});
+
 test('a signed-out visitor is sent to sign in by the server, before any client code', async ({ page }) => {
   await page.route('**/*.wasm', (route) => route.abort());
   await page.goto('/acknowledgements');

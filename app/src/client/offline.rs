@@ -36,8 +36,11 @@ pub fn start() {
 
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|event: web_sys::MessageEvent| {
-            let kind = js_sys_get(&event.data(), "type");
-            if kind.as_deref() == Some("attest-updated") {
+            let data = event.data();
+            let kind = js_sys_get(&data, "type");
+            if kind.as_deref() == Some("attest-outbox") {
+                show_outbox(&data);
+            } else if kind.as_deref() == Some("attest-updated") {
                 show(
                     "updated",
                     "A new version of Attest is ready. Answers waiting to be sent are kept.",
@@ -56,6 +59,66 @@ pub fn start() {
     if passed_by {
         keep_page(&current_url());
     }
+    // Files kept from an earlier page: sent if the connection allows, counted either way.
+    tell_worker("attest-flush", None);
+}
+
+/// Files attached without a connection: how many wait, and why the server refused any.
+fn show_outbox(data: &JsValue) {
+    let waiting = js_sys::Reflect::get(data, &"waiting".into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0) as u32;
+    match waiting {
+        0 => hide("outbox"),
+        1 => show(
+            "outbox",
+            "1 file waiting to be sent: it is attached when the connection returns.",
+            false,
+        ),
+        n => show(
+            "outbox",
+            &format!(
+                "{n} files waiting to be sent: they are attached when the connection returns."
+            ),
+            false,
+        ),
+    }
+    let problems: Vec<String> = js_sys::Reflect::get(data, &"problems".into())
+        .ok()
+        .map(|p| js_sys::Array::from(&p))
+        .map(|p| p.iter().filter_map(|v| v.as_string()).collect())
+        .unwrap_or_default();
+    if !problems.is_empty() {
+        show(
+            "outbox-refused",
+            &format!(
+                "A file kept on this device was not attached: {}",
+                problems.join(" ")
+            ),
+            false,
+        );
+    }
+}
+
+/// Posts `{type, url}` to the active worker, waiting until there is one.
+fn tell_worker(kind: &'static str, url: Option<String>) {
+    let Some(Ok(ready)) = service_workers().map(|c| c.ready()) else {
+        return;
+    };
+    let post = Closure::once(move |registration: JsValue| {
+        let registration: web_sys::ServiceWorkerRegistration = registration.unchecked_into();
+        if let Some(worker) = registration.active() {
+            let message = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&message, &"type".into(), &kind.into());
+            if let Some(url) = url {
+                let _ = js_sys::Reflect::set(&message, &"url".into(), &url.into());
+            }
+            let _ = worker.post_message(&message);
+        }
+    });
+    let _ = ready.then(&post);
+    post.forget();
 }
 
 /// Asks the worker to keep a copy of `url` for offline use (pages reached by the app's own
@@ -65,21 +128,7 @@ pub fn keep_page(url: &str) {
     if saved_copy_time().is_some() {
         return;
     }
-    let Some(Ok(ready)) = service_workers().map(|c| c.ready()) else {
-        return;
-    };
-    let url = url.to_string();
-    let post = Closure::once(move |registration: JsValue| {
-        let registration: web_sys::ServiceWorkerRegistration = registration.unchecked_into();
-        if let Some(worker) = registration.active() {
-            let message = js_sys::Object::new();
-            let _ = js_sys::Reflect::set(&message, &"type".into(), &"attest-keep".into());
-            let _ = js_sys::Reflect::set(&message, &"url".into(), &url.into());
-            let _ = worker.post_message(&message);
-        }
-    });
-    let _ = ready.then(&post);
-    post.forget();
+    tell_worker("attest-keep", Some(url.to_string()));
 }
 
 fn service_workers() -> Option<web_sys::ServiceWorkerContainer> {
@@ -109,6 +158,7 @@ fn watch_connection() {
     let update = || {
         if window().navigator().on_line() {
             hide("offline");
+            tell_worker("attest-flush", None);
         } else {
             show(
                 "offline",

@@ -968,4 +968,32 @@ async fn answers_queued_on_a_device_are_sent_only_as_whoever_gave_them(app: Test
     assert_eq!(sent.status(), 200, "{}", sent.text().await.unwrap());
     let seen = json_of(app.get_as(&qo, &format!("/api/v1/audits/{id}")).await, 200).await;
     assert_eq!(seen["answers"][0]["answered_by"]["id"], qo_id);
+
+    // The same for a photo kept offline by the service worker and sent later.
+    let attach = |as_user: i64| {
+        let photo = b"\x89PNG\r\n\x1a\nkept offline".to_vec();
+        let part = reqwest::multipart::Part::bytes(photo).file_name("sink.png");
+        browser
+            .post(app.url(&format!(
+                "/audits/{id}/items/{item}/evidence?as_user={as_user}"
+            )))
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+    };
+    let refused = attach(other_id).await.unwrap();
+    assert_eq!(refused.status(), 303);
+    let location = refused.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.contains("evidence_sender=other"), "{location}");
+    let seen = json_of(app.get_as(&qo, &format!("/api/v1/audits/{id}")).await, 200).await;
+    assert_eq!(
+        seen["evidence"],
+        json!([]),
+        "no file stored under the wrong name"
+    );
+    let attached = attach(qo_id).await.unwrap();
+    assert_eq!(attached.status(), 303);
+    let location = attached.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.contains(&format!("evidence={item}")), "{location}");
+    let seen = json_of(app.get_as(&qo, &format!("/api/v1/audits/{id}")).await, 200).await;
+    assert_eq!(seen["evidence"][0]["name"], "sink.png");
 }

@@ -632,7 +632,7 @@ fn ChecklistItem(
                 })}
                 {move || attached().then(|| view! { <p class="notice notice--ok" role="status">"Evidence attached."</p> })}
                 {move || refused().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
-                <form method="post" enctype="multipart/form-data" action=format!("/audits/{audit}/items/{item_id}/evidence") class="form form--inline evidence__form">
+                <form method="post" enctype="multipart/form-data" action=format!("/audits/{audit}/items/{item_id}/evidence?as_user={}", sync.user) class="form form--inline evidence__form">
                     <label class="field">
                         <span class="field__label">"Evidence (photo or PDF, at most 10 MB)"</span>
                         <input type="file" name="file" accept="image/jpeg,image/png,image/webp,application/pdf" required />
