@@ -46,7 +46,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="manifest" href="/manifest.webmanifest" />
                 <link rel="apple-touch-icon" href="/icons/attest-192.png" />
                 <link rel="stylesheet" href=stylesheet />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -117,18 +117,27 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Entry point of the WebAssembly client: takes over the server-rendered page.
+/// Entry point of the WebAssembly client. Pages are server-rendered; only the islands (the
+/// components marked `#[island]`) come to life here, hydrated by Leptos's island script right
+/// after this returns. Server-function forms are taken over by one document listener.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    use leptos::prelude::document;
+    use leptos::prelude::{document, set_timeout};
 
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
-    // Marks the page as interactive: the browser tests wait for it, and it is a cheap thing to
-    // check when a page seems dead in the field.
-    if let Some(body) = document().body() {
-        let _ = body.set_attribute("data-hydrated", "true");
-    }
+    leptos::mount::hydrate_islands();
+    client::forms::enhance();
     client::offline::start();
+    // The island script hydrates the islands after this function, one microtask at a time; a
+    // timeout runs after all of them. The browser tests wait for the mark, and it is a cheap
+    // thing to check when a page seems dead in the field.
+    set_timeout(
+        || {
+            if let Some(body) = document().body() {
+                let _ = body.set_attribute("data-hydrated", "true");
+            }
+        },
+        std::time::Duration::ZERO,
+    );
 }

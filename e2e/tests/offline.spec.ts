@@ -163,15 +163,59 @@ test('a signed-out visitor is sent to sign in by the server, before any client c
   await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
 });
 
-test('controls that need the client look and behave disabled until it has started', async ({ page }) => {
+test('forms work before the client has started; the checklist waits for it, visibly', async ({ page }) => {
   await page.route('**/*.wasm', (route) => route.abort());
   await page.goto('/login?next=%2Faudits%2Fnew');
   await page.getByLabel('Email').fill(QO);
   await page.getByLabel('Password').fill('attest-demo-2026');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/audits\/new$/);
-  const button = page.getByRole('button', { name: 'Plan the audit' });
-  await expect(button).toHaveCSS('pointer-events', 'none');
+
+  // A server-function form is a plain form: a refusal comes back with its message...
+  await page.getByLabel('Site code').fill('KEN-NBO');
+  await page.getByLabel('Checklist').selectOption({ index: 0 });
+  await page.getByLabel('Starts').fill('2027-03-02');
+  await page.getByLabel('Ends').fill('2027-03-01');
+  await page.getByRole('button', { name: 'Plan the audit' }).click();
+  await expect(page.locator('[data-field="planned_end"]')).toHaveText('The audit cannot end before it starts.');
+
+  // ...and an accepted one leads on, all without the client.
+  await page.getByLabel('Site code').fill('KEN-NBO');
+  await page.getByLabel('Checklist').selectOption({ index: 0 });
+  await page.getByLabel('Starts').fill('2027-03-01');
+  await page.getByLabel('Ends').fill('2027-03-02');
+  await page.getByRole('button', { name: 'Plan the audit' }).click();
+  await expect(page.locator('.page-header .status')).toHaveText('Planned');
+  await page.getByRole('button', { name: 'Start the audit' }).click();
+  await expect(page).toHaveURL(/\/audits\/\d+\/conduct$/);
+
+  // The checklist needs the client: its buttons look and behave disabled under a bar.
+  const yes = page.locator('.checklist__item').first().getByRole('button', { name: 'Yes' });
+  await expect(yes).toHaveCSS('pointer-events', 'none');
   const starting = await page.evaluate(() => getComputedStyle(document.body, '::after').content);
   expect(starting).toContain('Starting Attest');
+  await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
+});
+
+test('with the client, a refused form keeps what was typed and says why in place', async ({ page }) => {
+  await signIn(page, QO, '/audits/new');
+  await waitForHydration(page);
+  const documents = { count: 0 };
+  page.on('request', (request) => { if (request.resourceType() === 'document') documents.count += 1; });
+  await page.getByLabel('Site code').fill('KEN-NBO');
+  await page.getByLabel('Checklist').selectOption({ index: 0 });
+  await page.getByLabel('Starts').fill('2027-03-02');
+  await page.getByLabel('Ends').fill('2027-03-01');
+  await page.getByLabel('Scope').fill('Radiology reporting and the TB laboratory');
+  await page.getByRole('button', { name: 'Plan the audit' }).click();
+  await expect(page.locator('[data-field="planned_end"]')).toHaveText('The audit cannot end before it starts.');
+  await expect(page.getByLabel('Ends')).toBeFocused();
+  await expect(page.getByLabel('Scope')).toHaveValue('Radiology reporting and the TB laboratory');
+  await expect(page.getByLabel('Site code')).toHaveValue('KEN-NBO');
+  expect(documents.count, 'the page stayed put').toBe(0);
+
+  await page.getByLabel('Ends').fill('2027-03-03');
+  await page.getByRole('button', { name: 'Plan the audit' }).click();
+  await expect(page.locator('.page-header .status')).toHaveText('Planned');
+  await expect(page.locator('.page-header')).toContainText('2027-03-02 to 2027-03-03');
 });

@@ -24,13 +24,11 @@ test.describe('server rendering', () => {
 });
 
 test.describe('hydration', () => {
-  test('links navigate without a document request and the filter narrows as you type', async ({ page }) => {
+  test('links lead to server-rendered pages and the filter narrows as you type', async ({ page }) => {
     const errors = watchConsole(page);
-    const documents = countDocumentRequests(page);
 
     await signIn(page, QO);
     await waitForHydration(page);
-    const afterSignIn = documents.count;
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sites' }).click();
     await expect(page).toHaveURL(/\/sites$/);
@@ -54,7 +52,6 @@ test.describe('hydration', () => {
     await expect(page.getByText('Teleradiology quality control')).toBeVisible();
     await expect(page).toHaveTitle('Nairobi Health Assessment Centre (KEN-NBO) · Attest');
 
-    expect(documents.count, 'every navigation stayed in the app').toBe(afterSignIn);
     expect(errors).toEqual([]);
   });
 

@@ -54,7 +54,7 @@ pub async fn change_password(
     let user = crate::backend::backend()?
         .change_password(current_password, new_password)
         .await?;
-    crate::pages::redirect_plain_form("/account?password=changed");
+    crate::pages::redirect_after_form("/account?password=changed");
     Ok(user)
 }
 

@@ -13,6 +13,6 @@ pub async fn load_jobs(job: Option<String>, page: Option<i64>) -> Result<JobsOve
 #[server(prefix = "/rpc", endpoint = "jobs/run")]
 pub async fn run_job(name: String) -> Result<JobRun, AppError> {
     let run = crate::backend::backend()?.run_job(name).await?;
-    crate::pages::redirect_plain_form("/admin/jobs");
+    crate::pages::redirect_after_form(&format!("/admin/jobs?ran={}", run.id));
     Ok(run)
 }

@@ -43,6 +43,6 @@ pub async fn set_email_preference(preference: String) -> Result<EmailPreference,
     let chosen = crate::backend::backend()?
         .set_email_preference(preference)
         .await?;
-    crate::pages::redirect_plain_form("/notifications");
+    crate::pages::redirect_after_form("/notifications?saved=email");
     Ok(chosen)
 }

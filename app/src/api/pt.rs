@@ -120,7 +120,7 @@ pub async fn submit_pt_results(id: i64, form: ResultsForm) -> Result<EventResult
     let results = crate::backend::backend()?
         .submit_pt_results(id, submission(form)?)
         .await?;
-    crate::pages::redirect_plain_form(&format!("/pt/events/{id}?entered=1"));
+    crate::pages::redirect_after_form(&format!("/pt/events/{id}?entered=1"));
     Ok(results)
 }
 

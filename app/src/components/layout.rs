@@ -2,7 +2,7 @@
 //! page passes through.
 
 use leptos::prelude::*;
-use leptos_router::components::{Outlet, Redirect, A};
+use leptos_router::components::{Outlet, Redirect};
 use leptos_router::hooks::use_location;
 
 use crate::api::notifications::unread_notifications;
@@ -94,7 +94,6 @@ fn is_current(href: &str, path: &str) -> bool {
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let session = use_session();
-    keep_pages_for_offline_use();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <Transition fallback=|| view! { <Header user=None /> }>
@@ -109,29 +108,6 @@ pub fn Layout(children: Children) -> impl IntoView {
         <footer class="app-footer">
             "Attest — quality management for migration health assessment centres"
         </footer>
-    }
-}
-
-/// Pages reached by the app's own navigation never pass the service worker as documents: ask it
-/// to keep each one, so the pages a user opened recently reopen without a connection.
-fn keep_pages_for_offline_use() {
-    #[cfg(feature = "hydrate")]
-    {
-        let location = use_location();
-        Effect::new(move |previous: Option<()>| {
-            let path = location.pathname.get();
-            let search = location.search.get();
-            // The first page came as a document: the worker kept it already.
-            if previous.is_some() {
-                let query = search.trim_start_matches('?');
-                let url = if query.is_empty() {
-                    path
-                } else {
-                    format!("{path}?{query}")
-                };
-                crate::client::offline::keep_page(&url);
-            }
-        });
     }
 }
 
@@ -163,13 +139,7 @@ pub fn RequireSignIn() -> impl IntoView {
 /// The header: brand, navigation for the user's role, and the user menu.
 #[component]
 fn Header(user: Option<CurrentUser>) -> impl IntoView {
-    let location = use_location();
-    let (menu_open, set_menu_open) = signal(false);
-    // Close the small-screen menu whenever the page changes.
-    Effect::new(move |_| {
-        location.pathname.track();
-        set_menu_open.set(false);
-    });
+    let path = use_location().pathname.get_untracked();
     let role = user.as_ref().map(|u| u.role);
     let signed_in = user.is_some();
     let items = NAV
@@ -177,17 +147,11 @@ fn Header(user: Option<CurrentUser>) -> impl IntoView {
         .filter(|item| item.roles.is_empty() || role.is_some_and(|r| item.roles.contains(&r)))
         .map(|item| {
             if item.available {
-                let href = item.href;
                 view! {
                     <li>
-                        <A
-                            href=href
-                            attr:aria-current=move || {
-                                is_current(href, &location.pathname.get()).then_some("page")
-                            }
-                        >
+                        <a href=item.href aria-current=is_current(item.href, &path).then_some("page")>
                             {item.label}
-                        </A>
+                        </a>
                     </li>
                 }
                 .into_any()
@@ -207,30 +171,15 @@ fn Header(user: Option<CurrentUser>) -> impl IntoView {
     view! {
         <header class="app-header">
             <div class="app-header__inner">
-                <A href="/" attr:class="brand">
+                <a href="/" class="brand">
                     <span class="brand__mark" aria-hidden="true">"A"</span>
                     <span class="brand__name">"Attest"</span>
-                </A>
-                <Show when=move || signed_in>
-                    <button
-                        class="nav-toggle"
-                        type="button"
-                        aria-controls="main-nav"
-                        aria-expanded=move || menu_open.get().to_string()
-                        on:click=move |_| set_menu_open.update(|open| *open = !*open)
-                    >
-                        "Menu"
-                    </button>
-                </Show>
+                </a>
+                {signed_in.then(|| view! { <MenuToggle /> })}
                 {signed_in
                     .then(|| {
                         view! {
-                            <nav
-                                id="main-nav"
-                                class="main-nav"
-                                class:main-nav--open=move || menu_open.get()
-                                aria-label="Main"
-                            >
+                            <nav id="main-nav" class="main-nav" aria-label="Main">
                                 <ul>{items}</ul>
                             </nav>
                         }
@@ -241,43 +190,60 @@ fn Header(user: Option<CurrentUser>) -> impl IntoView {
     }
 }
 
-/// The bell: a link to the notifications with the unread count.
-///
-/// The count is fetched by the browser after hydration (and again on every page change and
-/// after the user reads notifications), never rendered by the server: a resource inside the
-/// header's suspense hydrated unreliably, and the count is not worth a mismatch. Before the
-/// client loads, the bell is a plain link.
+/// The small-screen menu button: opens and closes the navigation beside it (every link loads
+/// a new page, which starts with the menu closed).
+#[island]
+fn MenuToggle() -> impl IntoView {
+    let open = RwSignal::new(false);
+    Effect::new(move |_| {
+        let open = open.get();
+        if let Some(nav) = document().get_element_by_id("main-nav") {
+            let _ = nav.class_list().toggle_with_force("main-nav--open", open);
+        }
+    });
+    view! {
+        <button
+            class="nav-toggle"
+            type="button"
+            aria-controls="main-nav"
+            aria-expanded=move || open.get().to_string()
+            on:click=move |_| open.update(|open| *open = !*open)
+        >
+            "Menu"
+        </button>
+    }
+}
+
+/// The bell: a link to the notifications with the unread count, counted when the page is made.
 #[component]
 fn NotificationBell() -> impl IntoView {
-    let session = use_session();
-    let location = use_location();
-    let (count, set_count) = signal(0_i64);
-    Effect::new(move |_| {
-        location.pathname.track();
-        session.notifications_changed.track();
-        leptos::task::spawn_local(async move {
-            if let Ok(unread) = unread_notifications().await {
-                set_count.set(unread);
-            }
-        });
-    });
-    let label = move || match count.get() {
+    let count = Resource::new(|| (), |_| unread_notifications());
+    view! {
+        <Suspense fallback=|| view! { <Bell count=0 /> }>
+            {move || Suspend::new(async move {
+                let count = count.await.unwrap_or(0);
+                view! { <Bell count /> }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Bell(count: i64) -> impl IntoView {
+    let label = match count {
         0 => "Notifications, none unread".to_string(),
         1 => "Notifications, 1 unread".to_string(),
         n => format!("Notifications, {n} unread"),
     };
     view! {
-        <A href="/notifications" attr:class="bell" attr:aria-label=label attr:title=label attr:data-testid="bell">
+        <a href="/notifications" class="bell" aria-label=label.clone() title=label data-testid="bell">
             <svg class="bell__icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
                 <path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2z" fill="currentColor"/>
             </svg>
-            {move || {
-                let n = count.get();
-                (n > 0).then(|| view! {
-                    <span class="bell__count" data-testid="bell-count">{if n > 99 { "99+".to_string() } else { n.to_string() }}</span>
-                })
-            }}
-        </A>
+            {(count > 0).then(|| view! {
+                <span class="bell__count" data-testid="bell-count">{if count > 99 { "99+".to_string() } else { count.to_string() }}</span>
+            })}
+        </a>
     }
 }
 
@@ -288,10 +254,10 @@ fn UserMenu(user: CurrentUser) -> impl IntoView {
     view! {
         <div class="user-menu">
             <NotificationBell />
-            <A href="/account" attr:class="user-menu__name" attr:title=user.role.label()>
+            <a href="/account" class="user-menu__name" title=user.role.label()>
                 <span data-testid="user-name">{user.name.clone()}</span>
                 <span class="user-menu__role">{user.role.label()}</span>
-            </A>
+            </a>
             <ActionForm action=session.logout attr:class="user-menu__logout">
                 <button type="submit" class="button button--quiet">"Sign out"</button>
             </ActionForm>

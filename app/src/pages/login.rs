@@ -46,7 +46,7 @@ pub fn LoginPage() -> impl IntoView {
                     }
                     view! {
                         <h1>"Sign in to Attest"</h1>
-                        <ActionForm action=session.login attr:class="form" attr:novalidate=true attr:data-plain-form="">
+                        <ActionForm action=session.login attr:class="form" attr:novalidate=true>
                             <input type="hidden" name="next" value=next />
                             <div class="field">
                                 <label class="field__label" for="email">"Email"</label>

@@ -171,7 +171,8 @@ fn EmailSettings(
     email_enabled: bool,
     preference: ServerAction<SetEmailPreference>,
 ) -> impl IntoView {
-    let saved = move || preference.value().get().and_then(Result::ok);
+    // `?saved=email` after the choice was saved (the server function sends the browser back so).
+    let saved = use_query_map().with_untracked(|q| q.get("saved").as_deref() == Some("email"));
     view! {
         <section class="panel" aria-labelledby="email-title">
             <h2 id="email-title">"By e-mail"</h2>
@@ -196,7 +197,7 @@ fn EmailSettings(
                 </fieldset>
                 <button type="submit" class="button" disabled=move || preference.pending().get()>"Save"</button>
             </ActionForm>
-            {move || saved().map(|p| view! { <p class="notice notice--ok" role="status">{format!("Saved: {}.", p.label())}</p> })}
+            {saved.then(|| view! { <p class="notice notice--ok" role="status">{format!("Saved: {}.", chosen.label())}</p> })}
         </section>
     }
 }

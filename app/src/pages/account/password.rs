@@ -14,7 +14,7 @@ pub fn PasswordPage() -> impl IntoView {
     let session = use_session();
     let action = ServerAction::<ChangePassword>::new();
     let result = action.value();
-    let error = Signal::derive(move || result.get().and_then(Result::err));
+    let error = crate::components::forms::rejected(action);
     let must_change = move || {
         session
             .user

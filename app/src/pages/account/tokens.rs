@@ -8,17 +8,10 @@ use crate::components::feedback::{EmptyState, ErrorPanel, Loading};
 use crate::components::forms::{FieldError, FormError};
 use crate::model::users::ApiToken;
 
+/// The panel as the server renders it: the tokens now, handed to the island that manages them.
 #[component]
 pub fn ApiTokens() -> impl IntoView {
-    let create = ServerAction::<CreateToken>::new();
-    let revoke = ServerAction::<RevokeToken>::new();
-    let tokens = Resource::new(
-        move || (create.version().get(), revoke.version().get()),
-        |_| list_tokens(),
-    );
-    let create_error = Signal::derive(move || create.value().get().and_then(Result::err));
-    let revoke_error = Signal::derive(move || revoke.value().get().and_then(Result::err));
-
+    let tokens = Resource::new(|| (), |_| list_tokens());
     view! {
         <section class="panel" aria-labelledby="tokens-title">
             <h2 id="tokens-title">"API tokens"</h2>
@@ -26,35 +19,67 @@ pub fn ApiTokens() -> impl IntoView {
                 "For other systems that call the Attest API on your behalf. Send a token as "
                 <code>"Authorization: Bearer …"</code>"; it has your permissions."
             </p>
-            <ActionForm action=create attr:class="form form--inline">
-                <div class="field">
-                    <label class="field__label" for="token-name">"Token name"</label>
-                    <input id="token-name" name="name" type="text" placeholder="e.g. LIMS export" required maxlength="100" />
-                    <FieldError error=create_error name="name" />
-                </div>
-                <button type="submit" class="button" disabled=move || create.pending().get()>"Create token"</button>
-            </ActionForm>
-            {move || create.value().get().and_then(Result::ok).map(|created| view! {
-                <div class="notice notice--ok" role="status">
-                    <p>"Copy this token now: it will not be shown again."</p>
-                    <code class="secret" data-testid="new-token">{created.token}</code>
-                </div>
-            })}
-            <FormError error=revoke_error />
-            <Transition fallback=|| view! { <Loading /> }>
+            <Suspense fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
                     match tokens.await {
-                        Ok(list) if list.is_empty() => view! {
-                            <EmptyState title="No API tokens".to_string()>
-                                <p>"Create one when another system needs to call the API."</p>
-                            </EmptyState>
-                        }.into_any(),
-                        Ok(list) => view! { <TokenTable list revoke /> }.into_any(),
+                        Ok(tokens) => view! { <TokensManager tokens /> }.into_any(),
                         Err(error) => view! { <ErrorPanel error /> }.into_any(),
                     }
                 })}
-            </Transition>
+            </Suspense>
         </section>
+    }
+}
+
+/// Creating and revoking tokens, in place: a new token's secret exists only in the answer to
+/// its creation, so this part of the page runs in the browser.
+#[island]
+fn TokensManager(tokens: Vec<ApiToken>) -> impl IntoView {
+    let create = ServerAction::<CreateToken>::new();
+    let revoke = ServerAction::<RevokeToken>::new();
+    let list = RwSignal::new(tokens);
+    // After each change, the list as the server now has it.
+    Effect::new(move |_| {
+        let changes = create.version().get() + revoke.version().get();
+        if changes > 0 {
+            leptos::task::spawn_local(async move {
+                if let Ok(fresh) = list_tokens().await {
+                    list.set(fresh);
+                }
+            });
+        }
+    });
+    let create_error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let revoke_error = Signal::derive(move || revoke.value().get().and_then(Result::err));
+
+    view! {
+        <ActionForm action=create attr:class="form form--inline">
+            <div class="field">
+                <label class="field__label" for="token-name">"Token name"</label>
+                <input id="token-name" name="name" type="text" placeholder="e.g. LIMS export" required maxlength="100" />
+                <FieldError error=create_error name="name" />
+            </div>
+            <button type="submit" class="button" disabled=move || create.pending().get()>"Create token"</button>
+        </ActionForm>
+        {move || create.value().get().and_then(Result::ok).map(|created| view! {
+            <div class="notice notice--ok" role="status">
+                <p>"Copy this token now: it will not be shown again."</p>
+                <code class="secret" data-testid="new-token">{created.token}</code>
+            </div>
+        })}
+        <FormError error=revoke_error />
+        {move || {
+            let list = list.get();
+            if list.is_empty() {
+                view! {
+                    <EmptyState title="No API tokens".to_string()>
+                        <p>"Create one when another system needs to call the API."</p>
+                    </EmptyState>
+                }.into_any()
+            } else {
+                view! { <TokenTable list revoke /> }.into_any()
+            }
+        }}
     }
 }
 

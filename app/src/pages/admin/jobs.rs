@@ -23,11 +23,12 @@ pub fn JobsPage() -> impl IntoView {
             .and_then(|p| p.parse::<i64>().ok())
     };
     let run = ServerAction::<RunJob>::new();
+    let just_ran = move || params.read().get("ran").and_then(|r| r.parse::<i64>().ok());
     let overview = Resource::new(
         move || (filter(), page(), run.version().get()),
         |(job, page, _)| load_jobs(job, page),
     );
-    let run_error = Signal::derive(move || run.value().get().and_then(Result::err));
+    let run_error = crate::components::forms::rejected(run);
 
     view! {
         <Title text="Scheduled jobs" />
@@ -39,11 +40,6 @@ pub fn JobsPage() -> impl IntoView {
                 "Each occurrence runs once, even with several servers on one PostgreSQL database; a run missed while the server was down is caught up once at start."
             </p>
             <FormError error=run_error />
-            {move || run.value().get().and_then(Result::ok).map(|done| view! {
-                <div class="notice notice--ok" role="status" data-testid="run-result">
-                    <p>{format!("{}: {} — {} flagged, {} new notifications.", done.job, done.outcome.label(), done.flagged, done.notified)}</p>
-                </div>
-            })}
             <Transition fallback=|| view! { <Loading label="Loading jobs…" /> }>
                 {move || Suspend::new(async move {
                     match overview.await {
@@ -55,7 +51,14 @@ pub fn JobsPage() -> impl IntoView {
                             ]));
                             let pages = overview.runs.pages();
                             let names: Vec<String> = overview.jobs.iter().map(|j| j.name.clone()).collect();
+                            // A run just started by hand (`?ran=` is its id, set by the server function).
+                            let ran = just_ran().and_then(|id| overview.runs.items.iter().find(|r| r.id == id).cloned());
                             view! {
+                                {ran.map(|done| view! {
+                                    <div class="notice notice--ok" role="status" data-testid="run-result">
+                                        <p>{format!("{}: {} — {} flagged, {} new notifications.", done.job, done.outcome.label(), done.flagged, done.notified)}</p>
+                                    </div>
+                                })}
                                 {(!overview.email_enabled).then(|| view! {
                                     <p class="notice--warning" role="note" data-testid="email-off">
                                         "E-mail sending is off: SMTP is not configured (set ATTEST_SMTP_HOST and ATTEST_SMTP_FROM). "

@@ -51,7 +51,7 @@ pub fn TrailPage() -> impl IntoView {
                     view! {
                         <label class="field">
                             <span class="field__label">{label}</span>
-                            <input type=input_type name=name placeholder=placeholder prop:value=move || params.read().get(name).unwrap_or_default() />
+                            <input type=input_type name=name placeholder=placeholder value=move || params.read().get(name).unwrap_or_default() />
                         </label>
                     }
                 }).collect_view()}

@@ -6,12 +6,13 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::admin::{get_user, ResetPassword, SetUserActive, UpdateUser};
-use crate::components::confirm::ConfirmButton;
+use crate::components::confirm::ConfirmForm;
 use crate::components::feedback::{ErrorPanel, Loading};
 use crate::components::forms::{FieldError, FormError};
 use crate::error::AppError;
 use crate::model::auth::{Role, MIN_PASSWORD_LENGTH};
 use crate::model::users::User;
+use leptos::server_fn::ServerFn;
 
 #[component]
 pub fn UserPage() -> impl IntoView {
@@ -67,9 +68,9 @@ fn UserDetail(
     set_active: ServerAction<SetUserActive>,
     reset: ServerAction<ResetPassword>,
 ) -> impl IntoView {
-    let update_error = Signal::derive(move || update.value().get().and_then(Result::err));
-    let active_error = Signal::derive(move || set_active.value().get().and_then(Result::err));
-    let reset_error = Signal::derive(move || reset.value().get().and_then(Result::err));
+    let update_error = crate::components::forms::rejected(update);
+    let active_error = crate::components::forms::rejected(set_active);
+    let reset_error = crate::components::forms::rejected(reset);
     let id = user.id;
     let scope_code = user.scope.code().to_string();
     let status = if !user.active {
@@ -92,10 +93,7 @@ fn UserDetail(
         <div class="detail-grid">
             <section class="panel" aria-labelledby="edit-title">
                 <h2 id="edit-title">"Role and scope"</h2>
-                {move || update.value().get().and_then(Result::ok).map(|_| view! {
-                    <p class="notice notice--ok" role="status">"Saved."</p>
-                })}
-                <ActionForm action=update attr:class="form">
+                <ActionForm action=update attr:class="form" attr:data-done="Saved.">
                     <input type="hidden" name="id" value=id />
                     <div class="field">
                         <label class="field__label" for="edit-name">"Name"</label>
@@ -123,24 +121,26 @@ fn UserDetail(
                 {if user.active {
                     view! {
                         <p>"Deactivating ends the user's sessions and stops their API tokens. The account and its history are kept."</p>
-                        <ConfirmButton
-                            label="Deactivate account"
-                            question="Deactivate this account?"
-                            confirm="Yes, deactivate"
-                            on_confirm=Callback::new(move |_| { set_active.dispatch(SetUserActive { id, active: false }); })
+                        <ConfirmForm
+                            action=SetUserActive::PATH.to_string()
+                            fields=vec![("id".into(), id.to_string()), ("active".into(), "false".into())]
+                            label="Deactivate account".into()
+                            question="Deactivate this account?".into()
+                            confirm="Yes, deactivate".into()
                         />
                     }.into_any()
                 } else {
                     view! {
                         <p>"This account is deactivated: the user cannot sign in."</p>
-                        <button type="button" class="button" on:click=move |_| { set_active.dispatch(SetUserActive { id, active: true }); }>"Reactivate account"</button>
+                        <ActionForm action=set_active>
+                            <input type="hidden" name="id" value=id />
+                            <input type="hidden" name="active" value="true" />
+                            <button type="submit" class="button">"Reactivate account"</button>
+                        </ActionForm>
                     }.into_any()
                 }}
                 <h3>"Reset password"</h3>
-                {move || reset.value().get().and_then(Result::ok).map(|_| view! {
-                    <p class="notice notice--ok" role="status">"Password reset. The user must choose a new one when they next sign in."</p>
-                })}
-                <ActionForm action=reset attr:class="form">
+                <ActionForm action=reset attr:class="form" attr:data-done="Password reset. The user must choose a new one when they next sign in.">
                     <input type="hidden" name="id" value=id />
                     <div class="field">
                         <label class="field__label" for="reset-password">"Temporary password"</label>

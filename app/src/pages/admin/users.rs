@@ -29,7 +29,7 @@ pub fn UsersPage() -> impl IntoView {
         move || (query(), create.version().get()),
         |(query, _)| list_users(query),
     );
-    let create_error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let create_error = crate::components::forms::rejected(create);
 
     view! {
         <Title text="Users" />
@@ -39,21 +39,21 @@ pub fn UsersPage() -> impl IntoView {
             <Form method="GET" action="" attr:class="toolbar">
                 <label class="field field--search">
                     <span class="field__label">"Search"</span>
-                    <input type="search" name="q" placeholder="Name or email" prop:value=move || params.read().get("q").unwrap_or_default() />
+                    <input type="search" name="q" placeholder="Name or email" value=move || params.read().get("q").unwrap_or_default() />
                 </label>
                 <label class="field">
                     <span class="field__label">"Role"</span>
-                    <select name="role" prop:value=move || params.read().get("role").unwrap_or_default()>
-                        <option value="">"Any role"</option>
-                        {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
+                    <select name="role">
+                        <option value="" selected={params.read().get("role").unwrap_or_default() == ""}>"Any role"</option>
+                        {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str() selected={params.read().get("role").unwrap_or_default() == r.as_str()}>{r.label()}</option> }).collect_view()}
                     </select>
                 </label>
                 <label class="field">
                     <span class="field__label">"Status"</span>
-                    <select name="active" prop:value=move || params.read().get("active").unwrap_or_default()>
-                        <option value="">"Any"</option>
-                        <option value="true">"Active"</option>
-                        <option value="false">"Deactivated"</option>
+                    <select name="active">
+                        <option value="" selected={params.read().get("active").unwrap_or_default() == ""}>"Any"</option>
+                        <option value="true" selected={params.read().get("active").unwrap_or_default() == "true"}>"Active"</option>
+                        <option value="false" selected={params.read().get("active").unwrap_or_default() == "false"}>"Deactivated"</option>
                     </select>
                 </label>
                 <button type="submit" class="button">"Filter"</button>
@@ -88,12 +88,7 @@ pub fn UsersPage() -> impl IntoView {
 
             <section class="panel" aria-labelledby="new-user-title">
                 <h2 id="new-user-title">"New user"</h2>
-                {move || create.value().get().and_then(Result::ok).map(|user| view! {
-                    <p class="notice notice--ok" role="status">
-                        {format!("Created {} ({}). Give them the temporary password privately; they must change it when they first sign in.", user.name, user.email)}
-                    </p>
-                })}
-                <ActionForm action=create attr:class="form form--grid">
+                <ActionForm action=create attr:class="form form--grid" attr:data-done="Created {user[name]} ({user[email]}). Give them the temporary password privately; they must change it when they first sign in.">
                     <div class="field">
                         <label class="field__label" for="new-name">"Name"</label>
                         <input id="new-name" name="user[name]" type="text" required maxlength="200" />

@@ -39,7 +39,19 @@ pub fn ConductPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let user = session.user.await.ok().flatten().map(|user| user.id);
                     match (audit.await, user) {
-                        (Ok(audit), Some(user)) if audit.actions.answer => view! { <Checklist audit user /> }.into_any(),
+                        (Ok(audit), Some(user)) if audit.actions.answer => {
+                            let s = &audit.summary;
+                            let id = s.id;
+                            let (attached, refused) = evidence_outcome();
+                            view! {
+                                <Title text=format!("Conduct · {} {}", s.site_code, s.template_code) />
+                                <nav class="breadcrumbs" aria-label="Breadcrumb">
+                                    <a href="/audits">"Audits"</a>" / "<a href=format!("/audits/{id}")>{format!("{} {}", s.site_code, s.planned_start)}</a>
+                                </nav>
+                                <Checklist audit user attached refused />
+                                <p><a href=format!("/audits/{id}") class="button">"Back to the audit (findings, submit)"</a></p>
+                            }.into_any()
+                        }
                         (Ok(audit), _) => view! {
                             <Title text="Audit" />
                             <ErrorPanel error=AppError::Conflict(format!(
@@ -57,6 +69,18 @@ pub fn ConductPage() -> impl IntoView {
             </Transition>
         </section>
     }
+}
+
+/// What the address says about the last evidence upload (a plain form post that came back):
+/// the item it was attached to, or the item and why it was refused.
+fn evidence_outcome() -> (Option<i64>, Option<(i64, String)>) {
+    let query = use_query_map().get_untracked();
+    let attached = query.get("evidence").and_then(|v| v.parse().ok());
+    let refused = query
+        .get("evidence_item")
+        .and_then(|v| v.parse().ok())
+        .zip(query.get("evidence_error"));
+    (attached, refused)
 }
 
 /// The queue of unsent answers, kept in the browser's local storage (a no-op on the server).
@@ -399,8 +423,17 @@ fn settle(pending: &mut Vec<AnswerInput>, batch: &[AnswerInput], confirmed: &Has
     }
 }
 
-#[component]
-fn Checklist(audit: Audit, user: i64) -> impl IntoView {
+/// The checklist as the auditor works through it: the part of the page that runs in the
+/// browser (answers, the queue, clashes), handed the audit as the server rendered it.
+#[island]
+fn Checklist(
+    audit: Audit,
+    user: i64,
+    /// The item evidence was just attached to.
+    attached: Option<i64>,
+    /// The item whose evidence was refused, and why.
+    refused: Option<(i64, String)>,
+) -> impl IntoView {
     let id = audit.summary.id;
     let sync = Sync {
         audit: id,
@@ -472,10 +505,6 @@ fn Checklist(audit: Audit, user: i64) -> impl IntoView {
     let s = audit.summary.clone();
 
     view! {
-        <Title text=format!("Conduct · {} {}", s.site_code, s.template_code) />
-        <nav class="breadcrumbs" aria-label="Breadcrumb">
-            <A href="/audits">"Audits"</A>" / "<A href=format!("/audits/{id}")>{format!("{} {}", s.site_code, s.planned_start)}</A>
-        </nav>
         <header class="conduct-bar">
             <div>
                 <h1>{format!("{} — {}", s.site_name, s.template_title)}</h1>
@@ -545,13 +574,14 @@ fn Checklist(audit: Audit, user: i64) -> impl IntoView {
                     <ol class="checklist">
                         {section.items.iter().cloned().map(|item| {
                             let evidence: Vec<Evidence> = audit.evidence.iter().filter(|e| e.item_id == item.id).cloned().collect();
-                            view! { <ChecklistItem item sync audit=id evidence /> }
+                            let attached = attached == Some(item.id);
+                            let refused = refused.as_ref().filter(|(i, _)| *i == item.id).map(|(_, why)| why.clone());
+                            view! { <ChecklistItem item sync audit=id evidence attached refused /> }
                         }).collect_view()}
                     </ol>
                 </section>
             }
         }).collect_view()}
-        <p><A href=format!("/audits/{id}") attr:class="button">"Back to the audit (findings, submit)"</A></p>
     }
 }
 
@@ -561,17 +591,10 @@ fn ChecklistItem(
     sync: Sync,
     audit: i64,
     evidence: Vec<Evidence>,
+    attached: bool,
+    refused: Option<String>,
 ) -> impl IntoView {
     let item_id = item.id;
-    let query = use_query_map();
-    let attached = move || query.with(|q| q.get("evidence") == Some(item_id.to_string()));
-    let refused = move || {
-        query.with(|q| {
-            (q.get("evidence_item") == Some(item_id.to_string()))
-                .then(|| q.get("evidence_error"))
-                .flatten()
-        })
-    };
     let notes = RwSignal::new(sync.shown(item_id).map(|(_, n)| n).unwrap_or_default());
     // Notes waiting in the queue (restored after a reload) win over the server's.
     Effect::new(move |_| {
@@ -630,8 +653,8 @@ fn ChecklistItem(
                         }).collect_view()}
                     </ul>
                 })}
-                {move || attached().then(|| view! { <p class="notice notice--ok" role="status">"Evidence attached."</p> })}
-                {move || refused().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
+                {attached.then(|| view! { <p class="notice notice--ok" role="status">"Evidence attached."</p> })}
+                {refused.map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
                 <form method="post" enctype="multipart/form-data" action=format!("/audits/{audit}/items/{item_id}/evidence?as_user={}", sync.user) class="form form--inline evidence__form">
                     <label class="field">
                         <span class="field__label">"Evidence (photo or PDF, at most 10 MB)"</span>
@@ -641,7 +664,7 @@ fn ChecklistItem(
                 </form>
             </div>
             {move || matches!(current(), Some(Answer::No | Answer::Partial)).then(|| view! {
-                <A href=format!("/audits/{audit}?item={item_id}#findings-title") attr:class="button button--quiet">"Raise a finding"</A>
+                <a href=format!("/audits/{audit}?item={item_id}#findings-title") class="button button--quiet">"Raise a finding"</a>
             })}
         </li>
     }

@@ -65,8 +65,9 @@ pub fn AuditPage() -> impl IntoView {
             <nav class="breadcrumbs" aria-label="Breadcrumb"><A href="/audits">"Audits"</A></nav>
             <Transition fallback=|| view! { <Loading label="Loading the audit…" /> }>
                 {move || Suspend::new(async move {
+                    let user = crate::session::use_session().user.await.ok().flatten().map(|u| u.id).unwrap_or_default();
                     match audit.await {
-                        Ok(audit) => view! { <AuditDetail audit actions /> }.into_any(),
+                        Ok(audit) => view! { <AuditDetail audit actions user /> }.into_any(),
                         Err(error) => {
                             crate::pages::set_status(error.status());
                             view! { <Title text="Audit" /><ErrorPanel error /> }.into_any()
@@ -79,7 +80,7 @@ pub fn AuditPage() -> impl IntoView {
 }
 
 #[component]
-fn AuditDetail(audit: Audit, actions: Actions) -> impl IntoView {
+fn AuditDetail(audit: Audit, actions: Actions, user: i64) -> impl IntoView {
     let id = audit.summary.id;
     let s = audit.summary.clone();
     let can = audit.actions.clone();
@@ -102,24 +103,13 @@ fn AuditDetail(audit: Audit, actions: Actions) -> impl IntoView {
         .map(|a| a.notes.clone())
         .unwrap_or_default();
     let item_open = item.is_some();
-    // Answers still waiting on this device must reach the server before the audit is submitted.
-    let unsent = RwSignal::new(0usize);
-    let session = expect_context::<crate::session::Session>();
-    Effect::new(move |_| {
-        let user = session.user.get().and_then(Result::ok).flatten();
-        if let Some(user) = user {
-            unsent.set(super::conduct::queue::load(user.id, id).0.len());
-        }
-    });
-    let submit_blocked = move || actions.submit.pending().get() || unsent.get() > 0;
-    let submit_error = Signal::derive(move || actions.submit.value().get().and_then(Result::err));
-    let cancel_error = Signal::derive(move || actions.cancel.value().get().and_then(Result::err));
-    let raise_error = Signal::derive(move || actions.raise.value().get().and_then(Result::err));
-    let withdraw_error =
-        Signal::derive(move || actions.withdraw.value().get().and_then(Result::err));
-    let issue_error = Signal::derive(move || actions.issue.value().get().and_then(Result::err));
-    let raise_capa_error =
-        Signal::derive(move || actions.raise_capa.value().get().and_then(Result::err));
+    let submit_error = crate::components::forms::rejected(actions.submit);
+    let cancel_error = crate::components::forms::rejected(actions.cancel);
+    let raise_error = crate::components::forms::rejected(actions.raise);
+    let withdraw_error = crate::components::forms::rejected(actions.withdraw);
+    let issue_error = crate::components::forms::rejected(actions.issue);
+    let raise_capa_error = crate::components::forms::rejected(actions.raise_capa);
+    let session = crate::session::use_session();
     // CAPAs are raised once the audit is submitted, by those who may raise them for the site.
     let may_raise_capa = matches!(
         s.state,
@@ -188,15 +178,10 @@ fn AuditDetail(audit: Audit, actions: Actions) -> impl IntoView {
                         <summary class="button">"Submit…"</summary>
                         <div class="dialog__body" role="group" aria-label="Submit the audit">
                             <p>"Once submitted, the answers can no longer change and the site sees the score and findings. Every item must have an answer."</p>
-                            {move || (unsent.get() > 0).then(|| view! {
-                                <p class="notice notice--warning" role="alert">
-                                    {format!("{} answers on this device have not reached the server yet. ", unsent.get())}
-                                    <A href=format!("/audits/{id}/conduct")>"Open the checklist to send them"</A>
-                                </p>
-                            })}
+                            <UnsentAnswers audit=id user />
                             <ActionForm action=actions.submit attr:class="form form--inline">
                                 <input type="hidden" name="id" value=id />
-                                <button type="submit" class="button button--primary" disabled=submit_blocked>"Submit the audit"</button>
+                                <button type="submit" id="submit-audit" class="button button--primary">"Submit the audit"</button>
                             </ActionForm>
                             <FieldError error=submit_error name="answers" />
                             <FormError error=not_invalid(submit_error) />
@@ -444,4 +429,30 @@ fn ReportPanel(
         </section>
     }
     .into_any()
+}
+
+/// Answers still waiting on this device must reach the server before the audit is submitted:
+/// says how many wait and holds the submit button (`#submit-audit`) until they are sent.
+#[island]
+fn UnsentAnswers(audit: i64, user: i64) -> impl IntoView {
+    let unsent = RwSignal::new(0usize);
+    Effect::new(move |_| {
+        let waiting = super::conduct::queue::load(user, audit).0.len();
+        unsent.set(waiting);
+        if let Some(button) = document().get_element_by_id("submit-audit") {
+            let _ = if waiting > 0 {
+                button.set_attribute("disabled", "")
+            } else {
+                button.remove_attribute("disabled")
+            };
+        }
+    });
+    view! {
+        {move || (unsent.get() > 0).then(|| view! {
+            <p class="notice notice--warning" role="alert">
+                {format!("{} answers on this device have not reached the server yet. ", unsent.get())}
+                <a href=format!("/audits/{audit}/conduct")>"Open the checklist to send them"</a>
+            </p>
+        })}
+    }
 }

@@ -28,9 +28,9 @@ pub fn PatternsPage() -> impl IntoView {
             <h1>"Where the network falls short"</h1>
             <p class="lead">"Checklist items most often answered no or partial in submitted audits, most frequent first."</p>
             <Form method="GET" action="" attr:class="toolbar">
-                <label class="field"><span class="field__label">"From"</span><input type="date" name="from" prop:value=move || get("from").unwrap_or_default() /></label>
-                <label class="field"><span class="field__label">"Until"</span><input type="date" name="to" prop:value=move || get("to").unwrap_or_default() /></label>
-                <label class="field"><span class="field__label">"Region"</span><input type="text" name="region" size="6" placeholder="EHA" prop:value=move || get("region").unwrap_or_default() /></label>
+                <label class="field"><span class="field__label">"From"</span><input type="date" name="from" value=move || get("from").unwrap_or_default() /></label>
+                <label class="field"><span class="field__label">"Until"</span><input type="date" name="to" value=move || get("to").unwrap_or_default() /></label>
+                <label class="field"><span class="field__label">"Region"</span><input type="text" name="region" size="6" placeholder="EHA" value=move || get("region").unwrap_or_default() /></label>
                 <button type="submit" class="button">"Show"</button>
             </Form>
             <Transition fallback=|| view! { <Loading label="Counting answers…" /> }>

@@ -13,7 +13,7 @@ use crate::model::audits::AuditType;
 #[component]
 pub fn PlanAuditPage() -> impl IntoView {
     let plan = ServerAction::<PlanAudit>::new();
-    let error = Signal::derive(move || plan.value().get().and_then(Result::err));
+    let error = crate::components::forms::rejected(plan);
     let session = expect_context::<crate::session::Session>();
     let choices = Resource::new(
         || (),

@@ -119,22 +119,22 @@ pub fn AuditsPage() -> impl IntoView {
                 </p>
             })}
             <Form method="GET" action="" attr:class="toolbar">
-                <input type="hidden" name="failed_item" prop:value=move || get("failed_item").unwrap_or_default() />
-                <input type="hidden" name="view" prop:value=move || get("view").unwrap_or_default() />
-                <input type="hidden" name="month" prop:value=move || get("month").unwrap_or_default() />
+                <input type="hidden" name="failed_item" value=move || get("failed_item").unwrap_or_default() />
+                <input type="hidden" name="view" value=move || get("view").unwrap_or_default() />
+                <input type="hidden" name="month" value=move || get("month").unwrap_or_default() />
                 <label class="field">
                     <span class="field__label">"Region"</span>
-                    <input type="text" name="region" placeholder="EHA" size="6" prop:value=move || get("region").unwrap_or_default() />
+                    <input type="text" name="region" placeholder="EHA" size="6" value=move || get("region").unwrap_or_default() />
                 </label>
                 <label class="field">
                     <span class="field__label">"Site"</span>
-                    <input type="text" name="site" placeholder="KEN-NBO" size="10" prop:value=move || get("site").unwrap_or_default() />
+                    <input type="text" name="site" placeholder="KEN-NBO" size="10" value=move || get("site").unwrap_or_default() />
                 </label>
                 <label class="field">
                     <span class="field__label">"State"</span>
-                    <select name="state" prop:value=move || get("state").unwrap_or_default()>
-                        <option value="">"Any state"</option>
-                        {AuditState::ALL.iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+                    <select name="state">
+                        <option value="" selected={get("state").unwrap_or_default() == ""}>"Any state"</option>
+                        {AuditState::ALL.iter().map(|s| view! { <option value=s.as_str() selected={get("state").unwrap_or_default() == s.as_str()}>{s.label()}</option> }).collect_view()}
                     </select>
                 </label>
                 <button type="submit" class="button">"Filter"</button>

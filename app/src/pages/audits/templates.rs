@@ -14,7 +14,7 @@ use crate::model::audits::TEMPLATE_KINDS;
 pub fn TemplatesPage() -> impl IntoView {
     let import = ServerAction::<ImportTemplate>::new();
     let templates = Resource::new(move || import.version().get(), |_| list_templates());
-    let error = Signal::derive(move || import.value().get().and_then(Result::err));
+    let error = crate::components::forms::rejected(import);
     view! {
         <Title text="Checklist templates" />
         <section class="page">
@@ -55,10 +55,7 @@ pub fn TemplatesPage() -> impl IntoView {
             </Transition>
             <section class="panel" aria-labelledby="import-title">
                 <h2 id="import-title">"Import a template"</h2>
-                {move || import.value().get().and_then(Result::ok).map(|t| view! {
-                    <p class="notice notice--ok" role="status">{format!("Imported {} version {} ({} items).", t.code, t.version, t.item_count)}</p>
-                })}
-                <ActionForm action=import attr:class="form">
+                <ActionForm action=import attr:class="form" attr:data-done="Template imported: its new version is in the list above.">
                     <div class="field">
                         <label class="field__label" for="import-kind">"Kind"</label>
                         <select id="import-kind" name="kind">

@@ -121,15 +121,14 @@ fn CapaDetail(capa: Capa, actions: Actions) -> impl IntoView {
     let query = use_query_map();
     let file_error = query.with_untracked(|q| q.get("file_error"));
     let attached = query.with_untracked(|q| q.get("attached").is_some());
-    let step_error = Signal::derive(move || actions.step.value().get().and_then(Result::err));
+    let step_error = crate::components::forms::rejected(actions.step);
     let general = |e: Signal<Option<AppError>>| {
         Signal::derive(move || e.get().filter(|e| !matches!(e, AppError::Invalid { .. })))
     };
-    let add_error = Signal::derive(move || actions.add.value().get().and_then(Result::err));
-    let progress_error =
-        Signal::derive(move || actions.progress.value().get().and_then(Result::err));
-    let update_error = Signal::derive(move || actions.update.value().get().and_then(Result::err));
-    let comment_error = Signal::derive(move || actions.comment.value().get().and_then(Result::err));
+    let add_error = crate::components::forms::rejected(actions.add);
+    let progress_error = crate::components::forms::rejected(actions.progress);
+    let update_error = crate::components::forms::rejected(actions.update);
+    let comment_error = crate::components::forms::rejected(actions.comment);
     let site_code = s.site_code.clone();
     let assignees = Resource::new(move || site_code.clone(), capa_assignees);
     let plan_open = matches!(

@@ -16,7 +16,7 @@ use crate::model::capa::CapaSource;
 #[component]
 pub fn NewCapaPage() -> impl IntoView {
     let create = ServerAction::<CreateCapa>::new();
-    let error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let error = crate::components::forms::rejected(create);
     let general = Signal::derive(move || {
         error
             .get()

@@ -93,66 +93,66 @@ pub fn CapasPage() -> impl IntoView {
                 <A href=move || link(&[("mine", None), ("page", None)]) attr:aria-current=move || (!mine()).then_some("page")>"All in my scope"</A>
             </nav>
             <Form method="GET" action="" attr:class="toolbar">
-                <input type="hidden" name="mine" prop:value=move || get("mine").unwrap_or_default() />
+                <input type="hidden" name="mine" value=move || get("mine").unwrap_or_default() />
                 <label class="field">
                     <span class="field__label">"Search"</span>
-                    <input type="search" name="q" placeholder="Number or title" prop:value=move || get("q").unwrap_or_default() />
+                    <input type="search" name="q" placeholder="Number or title" value=move || get("q").unwrap_or_default() />
                 </label>
                 <label class="field">
                     <span class="field__label">"Region"</span>
-                    <input type="text" name="region" placeholder="EHA" size="5" prop:value=move || get("region").unwrap_or_default() />
+                    <input type="text" name="region" placeholder="EHA" size="5" value=move || get("region").unwrap_or_default() />
                 </label>
                 <label class="field">
                     <span class="field__label">"Site"</span>
-                    <input type="text" name="site" placeholder="KEN-NBO" size="9" prop:value=move || get("site").unwrap_or_default() />
+                    <input type="text" name="site" placeholder="KEN-NBO" size="9" value=move || get("site").unwrap_or_default() />
                 </label>
                 <label class="field">
                     <span class="field__label">"State"</span>
-                    <select name="state" prop:value=state>
-                        <option value="active">"Running (not closed)"</option>
-                        <option value="all">"All"</option>
-                        {CapaState::ALL.iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+                    <select name="state">
+                        <option value="active" selected={state() == "active"}>"Running (not closed)"</option>
+                        <option value="all" selected={state() == "all"}>"All"</option>
+                        {CapaState::ALL.iter().map(|s| view! { <option value=s.as_str() selected={state() == s.as_str()}>{s.label()}</option> }).collect_view()}
                     </select>
                 </label>
                 <label class="field">
                     <span class="field__label">"Severity"</span>
-                    <select name="severity" prop:value=move || get("severity").unwrap_or_default()>
-                        <option value="">"Any"</option>
-                        {[Severity::Critical, Severity::Major, Severity::Minor].iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+                    <select name="severity">
+                        <option value="" selected={get("severity").unwrap_or_default() == ""}>"Any"</option>
+                        {[Severity::Critical, Severity::Major, Severity::Minor].iter().map(|s| view! { <option value=s.as_str() selected={get("severity").unwrap_or_default() == s.as_str()}>{s.label()}</option> }).collect_view()}
                     </select>
                 </label>
                 <label class="field">
                     <span class="field__label">"Source"</span>
-                    <select name="source" prop:value=move || get("source").unwrap_or_default()>
-                        <option value="">"Any"</option>
-                        {CapaSource::ALL.iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+                    <select name="source">
+                        <option value="" selected={get("source").unwrap_or_default() == ""}>"Any"</option>
+                        {CapaSource::ALL.iter().map(|s| view! { <option value=s.as_str() selected={get("source").unwrap_or_default() == s.as_str()}>{s.label()}</option> }).collect_view()}
                     </select>
                 </label>
                 <label class="field">
                     <span class="field__label">"Overdue"</span>
-                    <select name="overdue" prop:value=move || get("overdue").unwrap_or_default()>
-                        <option value="">"Any"</option>
-                        <option value="yes">"Overdue"</option>
-                        <option value="no">"Not overdue"</option>
+                    <select name="overdue">
+                        <option value="" selected={get("overdue").unwrap_or_default() == ""}>"Any"</option>
+                        <option value="yes" selected={get("overdue").unwrap_or_default() == "yes"}>"Overdue"</option>
+                        <option value="no" selected={get("overdue").unwrap_or_default() == "no"}>"Not overdue"</option>
                     </select>
                 </label>
                 <label class="field">
                     <span class="field__label">"Age"</span>
-                    <select name="age" prop:value=move || get("age").unwrap_or_default()>
-                        <option value="">"Any"</option>
-                        {AgeBucket::ALL.iter().map(|b| view! { <option value=b.as_str()>{b.label()}</option> }).collect_view()}
+                    <select name="age">
+                        <option value="" selected={get("age").unwrap_or_default() == ""}>"Any"</option>
+                        {AgeBucket::ALL.iter().map(|b| view! { <option value=b.as_str() selected={get("age").unwrap_or_default() == b.as_str()}>{b.label()}</option> }).collect_view()}
                     </select>
                 </label>
                 <label class="field">
                     <span class="field__label">"Sort"</span>
-                    <select name="sort" prop:value=move || get("sort").unwrap_or_default()>
-                        <option value="">"Due first"</option>
-                        <option value="-due">"Due last"</option>
-                        <option value="-opened">"Newest"</option>
-                        <option value="opened">"Oldest"</option>
-                        <option value="severity">"Severity"</option>
-                        <option value="state">"State"</option>
-                        <option value="-number">"Number"</option>
+                    <select name="sort">
+                        <option value="" selected={get("sort").unwrap_or_default() == ""}>"Due first"</option>
+                        <option value="-due" selected={get("sort").unwrap_or_default() == "-due"}>"Due last"</option>
+                        <option value="-opened" selected={get("sort").unwrap_or_default() == "-opened"}>"Newest"</option>
+                        <option value="opened" selected={get("sort").unwrap_or_default() == "opened"}>"Oldest"</option>
+                        <option value="severity" selected={get("sort").unwrap_or_default() == "severity"}>"Severity"</option>
+                        <option value="state" selected={get("sort").unwrap_or_default() == "state"}>"State"</option>
+                        <option value="-number" selected={get("sort").unwrap_or_default() == "-number"}>"Number"</option>
                     </select>
                 </label>
                 <button type="submit" class="button">"Filter"</button>

@@ -13,7 +13,7 @@ use crate::error::AppError;
 pub fn CapaSettingsPage() -> impl IntoView {
     let save = ServerAction::<SetCapaDueDays>::new();
     let days = Resource::new(move || save.version().get(), |_| capa_due_days());
-    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let error = crate::components::forms::rejected(save);
     let general = Signal::derive(move || {
         error
             .get()
@@ -30,7 +30,7 @@ pub fn CapaSettingsPage() -> impl IntoView {
                     match days.await {
                         Err(error) => view! { <ErrorPanel error /> }.into_any(),
                         Ok(days) => view! {
-                            <ActionForm action=save attr:class="form">
+                            <ActionForm action=save attr:class="form" attr:data-done="Saved.">
                                 {[("critical", "Critical", days.critical), ("major", "Major", days.major), ("minor", "Minor", days.minor)].into_iter().map(|(name, label, value)| view! {
                                     <div class="field">
                                         <label class="field__label" for=format!("days-{name}")>{format!("{label} (days)")}</label>
@@ -39,7 +39,6 @@ pub fn CapaSettingsPage() -> impl IntoView {
                                     </div>
                                 }).collect_view()}
                                 <button type="submit" class="button button--primary" disabled=move || save.pending().get()>"Save"</button>
-                                {move || save.value().get().and_then(Result::ok).map(|_| view! { <p class="notice notice--ok" role="status">"Saved."</p> })}
                                 <FormError error=general />
                             </ActionForm>
                         }.into_any(),

@@ -22,15 +22,14 @@ use crate::session::{has_role, use_session};
 #[component]
 pub fn NetworkDashboardPage() -> impl IntoView {
     let query = use_query_map();
-    let save = ServerAction::<SetDashboardThresholds>::new();
-    let dashboard = Resource::new(move || save.version().get(), |_| load_network_dashboard());
+    let dashboard = Resource::new(|| (), |_| load_network_dashboard());
     let sort = Memo::new(move |_| query.with(|q| sort_of(q.get("sort"), q.get("dir"))));
     view! {
         <section class="page page--wide">
             <Transition fallback=|| view! { <Loading label="Loading the network dashboard…" /> }>
                 {move || Suspend::new(async move {
                     match dashboard.await {
-                        Ok(d) => view! { <Network d sort save /> }.into_any(),
+                        Ok(d) => view! { <Network d sort /> }.into_any(),
                         Err(error) => {
                             crate::pages::set_status(error.status());
                             view! { <Title text="Network dashboard" /><ErrorPanel error /> }.into_any()
@@ -43,11 +42,7 @@ pub fn NetworkDashboardPage() -> impl IntoView {
 }
 
 #[component]
-fn Network(
-    d: NetworkDashboard,
-    sort: Memo<(Column, bool)>,
-    save: ServerAction<SetDashboardThresholds>,
-) -> impl IntoView {
+fn Network(d: NetworkDashboard, sort: Memo<(Column, bool)>) -> impl IntoView {
     let session = use_session();
     let thresholds = d.thresholds.clone();
     let regions = d.regions.clone();
@@ -194,16 +189,20 @@ fn Network(
             }.into_any()
         }}
         <RatingLegend thresholds=d.thresholds.clone() />
-        {move || has_role(session, &[Role::Admin]).then(|| view! { <ThresholdForm thresholds=d.thresholds.clone() save /> })}
+        {move || has_role(session, &[Role::Admin]).then(|| view! { <ThresholdForm thresholds=d.thresholds.clone() /> })}
     }
 }
 
-/// The administrator's form for the rating limits.
-#[component]
-fn ThresholdForm(
-    thresholds: Thresholds,
-    save: ServerAction<SetDashboardThresholds>,
-) -> impl IntoView {
+/// The administrator's form for the rating limits: checked in the browser before it is sent,
+/// and the page shown again with the new ratings once saved.
+#[island]
+fn ThresholdForm(thresholds: Thresholds) -> impl IntoView {
+    let save = ServerAction::<SetDashboardThresholds>::new();
+    Effect::new(move |_| {
+        if matches!(save.value().get(), Some(Ok(_))) {
+            let _ = window().location().reload();
+        }
+    });
     let fields: Vec<(Kpi, RwSignal<String>, RwSignal<String>)> = thresholds
         .items
         .iter()

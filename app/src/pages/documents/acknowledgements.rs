@@ -16,7 +16,7 @@ pub fn AcknowledgementsPage() -> impl IntoView {
         move || acknowledge.version().get(),
         |_| my_acknowledgements(),
     );
-    let error = Signal::derive(move || acknowledge.value().get().and_then(Result::err));
+    let error = crate::components::forms::rejected(acknowledge);
 
     view! {
         <Title text="SOPs to acknowledge" />
@@ -25,9 +25,7 @@ pub fn AcknowledgementsPage() -> impl IntoView {
             <h1>"SOPs to acknowledge"</h1>
             <p class="lead">"Read each new version in force, then confirm you have read and understood it."</p>
             <FormError error />
-            {move || acknowledge.value().get().and_then(Result::ok).map(|done| view! {
-                <p class="notice notice--ok" role="status">{format!("Acknowledged {} version {}.", done.document_code, done.version_number)}</p>
-            })}
+            <div id="acknowledged"></div>
             <Transition fallback=|| view! { <Loading label="Loading your tasks…" /> }>
                 {move || Suspend::new(async move {
                     match tasks.await {
@@ -81,7 +79,7 @@ fn PendingTask(task: Acknowledgement, acknowledge: ServerAction<Acknowledge>) ->
                 </A>
                 <p class="task__meta">{format!("Version {} · {} ({})", task.version_number, if overdue { format!("⚠ {due}") } else { due }, task.due_date)}</p>
             </div>
-            <ActionForm action=acknowledge attr:class="form form--inline">
+            <ActionForm action=acknowledge attr:class="form form--inline" attr:data-done="Acknowledged {document_code} version {version_number}." attr:data-done-in="acknowledged">
                 <input type="hidden" name="id" value=task.id />
                 <button type="submit" class="button button--primary" aria-label=format!("I have read {} version {}", task.document_code, task.version_number)>
                     "I have read it"

@@ -90,9 +90,9 @@ fn DocumentDetail(
         .find(|r| Some(r.version_number) == doc.summary.effective_version)
         .cloned();
     let actions = doc.actions.clone();
-    let new_version_error = Signal::derive(move || new_version.value().get().and_then(Result::err));
-    let review_error = Signal::derive(move || review.value().get().and_then(Result::err));
-    let withdraw_error = Signal::derive(move || withdraw.value().get().and_then(Result::err));
+    let new_version_error = crate::components::forms::rejected(new_version);
+    let review_error = crate::components::forms::rejected(review);
+    let withdraw_error = crate::components::forms::rejected(withdraw);
     let scope = match (&doc.summary.site_code, &doc.site_name) {
         (Some(code), Some(name)) => format!("{name} ({code})"),
         (Some(code), None) => code.clone(),
@@ -168,10 +168,7 @@ fn DocumentDetail(
                     <details class="dialog">
                         <summary class="button">"Record a periodic review…"</summary>
                         <div class="dialog__body" role="group" aria-label="Periodic review">
-                            {move || review.value().get().and_then(Result::ok).map(|_| view! {
-                                <p class="notice notice--ok" role="status">"Review recorded."</p>
-                            })}
-                            <ActionForm action=review attr:class="form">
+                            <ActionForm action=review attr:class="form" attr:data-done="Review recorded.">
                                 <input type="hidden" name="id" value=id />
                                 <fieldset class="field">
                                     <legend class="field__label">"Outcome"</legend>

@@ -15,7 +15,7 @@ use crate::session::Session;
 #[component]
 pub fn NewDocumentPage() -> impl IntoView {
     let create = ServerAction::<CreateDocument>::new();
-    let error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let error = crate::components::forms::rejected(create);
     let approvers = Resource::new(|| (), |_| approver_options());
     let session = expect_context::<Session>();
     // A site lead drafts variants for their own site: the site is filled in for them.
@@ -62,7 +62,7 @@ pub fn NewDocumentPage() -> impl IntoView {
                                 </div>
                                 <div class="field">
                                     <label class="field__label" for="doc-site">"Site (for a site variant)"</label>
-                                    <input id="doc-site" name="document[site_code]" type="text" placeholder="empty: whole network" prop:value=move || own_site().unwrap_or_default() aria-describedby="doc-site-hint" />
+                                    <input id="doc-site" name="document[site_code]" type="text" placeholder="empty: whole network" value=move || own_site().unwrap_or_default() aria-describedby="doc-site-hint" />
                                     <p id="doc-site-hint" class="field__hint">"Leave empty for a network-wide document. Site leads create variants for their own site."</p>
                                     <FieldError error name="site_code" />
                                 </div>

@@ -69,37 +69,37 @@ pub fn DocumentsPage() -> impl IntoView {
             <Form method="GET" action="" attr:class="toolbar">
                 <label class="field field--search">
                     <span class="field__label">"Search"</span>
-                    <input type="search" name="q" placeholder="Code, title or text" prop:value=select("q") />
+                    <input type="search" name="q" placeholder="Code, title or text" value=select("q") />
                 </label>
                 <label class="field">
                     <span class="field__label">"Category"</span>
-                    <select name="category" prop:value=select("category")>
-                        <option value="">"Any category"</option>
-                        {Category::ALL.into_iter().map(|c| view! { <option value=c.as_str()>{c.label()}</option> }).collect_view()}
+                    <select name="category">
+                        <option value="" selected={get("category").unwrap_or_default() == ""}>"Any category"</option>
+                        {Category::ALL.into_iter().map(|c| view! { <option value=c.as_str() selected={get("category").unwrap_or_default() == c.as_str()}>{c.label()}</option> }).collect_view()}
                     </select>
                 </label>
                 <label class="field">
                     <span class="field__label">"Site"</span>
-                    <input type="text" name="site" placeholder="KEN-NBO or global" size="10" prop:value=select("site") />
+                    <input type="text" name="site" placeholder="KEN-NBO or global" size="10" value=select("site") />
                 </label>
                 <label class="field">
                     <span class="field__label">"Status"</span>
-                    <select name="status" prop:value=select("status")>
-                        <option value="">"Any status"</option>
-                        {DocumentStatus::ALL.into_iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+                    <select name="status">
+                        <option value="" selected={get("status").unwrap_or_default() == ""}>"Any status"</option>
+                        {DocumentStatus::ALL.into_iter().map(|s| view! { <option value=s.as_str() selected={get("status").unwrap_or_default() == s.as_str()}>{s.label()}</option> }).collect_view()}
                     </select>
                 </label>
                 <label class="field">
                     <span class="field__label">"Review"</span>
-                    <select name="review" prop:value=select("review")>
-                        <option value="">"Any"</option>
-                        <option value="overdue">"Overdue"</option>
-                        <option value="due_soon">"Due within 30 days"</option>
-                        <option value="on_time">"On time"</option>
+                    <select name="review">
+                        <option value="" selected={get("review").unwrap_or_default() == ""}>"Any"</option>
+                        <option value="overdue" selected={get("review").unwrap_or_default() == "overdue"}>"Overdue"</option>
+                        <option value="due_soon" selected={get("review").unwrap_or_default() == "due_soon"}>"Due within 30 days"</option>
+                        <option value="on_time" selected={get("review").unwrap_or_default() == "on_time"}>"On time"</option>
                     </select>
                 </label>
-                <input type="hidden" name="sort" prop:value=select("sort") />
-                <input type="hidden" name="dir" prop:value=select("dir") />
+                <input type="hidden" name="sort" value=select("sort") />
+                <input type="hidden" name="dir" value=select("dir") />
                 <button type="submit" class="button">"Filter"</button>
                 {move || FILTERS.iter().any(|k| get(k).is_some()).then(|| view! { <A href="/documents" attr:class="button button--quiet">"Clear"</A> })}
             </Form>

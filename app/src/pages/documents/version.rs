@@ -95,13 +95,11 @@ fn VersionDetail(document: Document, version: Version, actions: VersionActions) 
                 .filter(|e| !matches!(e, AppError::Invalid { .. }))
         })
     };
-    let save_error = Signal::derive(move || actions.save.value().get().and_then(Result::err));
-    let submit_error = Signal::derive(move || actions.submit.value().get().and_then(Result::err));
-    let approve_error = Signal::derive(move || actions.approve.value().get().and_then(Result::err));
-    let return_error =
-        Signal::derive(move || actions.send_back.value().get().and_then(Result::err));
-    let effective_error =
-        Signal::derive(move || actions.make_effective.value().get().and_then(Result::err));
+    let save_error = crate::components::forms::rejected(actions.save);
+    let submit_error = crate::components::forms::rejected(actions.submit);
+    let approve_error = crate::components::forms::rejected(actions.approve);
+    let return_error = crate::components::forms::rejected(actions.send_back);
+    let effective_error = crate::components::forms::rejected(actions.make_effective);
     let in_force = document
         .versions
         .iter()
@@ -211,10 +209,7 @@ fn VersionDetail(document: Document, version: Version, actions: VersionActions) 
             view! {
                 <section class="panel" aria-labelledby="editor-title">
                     <h2 id="editor-title">"Edit the draft"</h2>
-                    {move || actions.save.value().get().and_then(Result::ok).map(|_| view! {
-                        <p class="notice notice--ok" role="status">"Draft saved."</p>
-                    })}
-                    <ActionForm action=actions.save attr:class="form">
+                    <ActionForm action=actions.save attr:class="form" attr:data-done="Draft saved.">
                         <input type="hidden" name="id" value=id />
                         <input type="hidden" name="version_id" value=version_id />
                         <div class="field">

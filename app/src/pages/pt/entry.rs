@@ -5,12 +5,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::CsvFileField;
 use crate::api::pt::{get_pt_event, get_pt_results, ImportPtResults, SubmitPtResults};
 use crate::components::feedback::{ErrorPanel, Loading};
-use crate::components::forms::FormError;
+use crate::components::forms::{FieldError, FormError};
 use crate::error::AppError;
 use crate::model::pt::{Challenge, Event, EventResults, EventStatus, ResultType, ScoreMethod};
 
@@ -63,30 +63,30 @@ fn EntryForms(
 ) -> impl IntoView {
     let s = event.summary.clone();
     let id = s.id;
-    let site = RwSignal::new(event.can_submit_for[0].clone());
+    // The site whose results are shown and entered: `?site=` among those the user may enter for.
+    let chosen = use_query_map().with_untracked(|q| q.get("site"));
+    let site = chosen
+        .filter(|c| event.can_submit_for.contains(c))
+        .unwrap_or_else(|| event.can_submit_for[0].clone());
     let submit = ServerAction::<SubmitPtResults>::new();
-    let error = Signal::derive(move || submit.value().get().and_then(Result::err));
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = submit.value().get() {
-            navigate(&format!("/pt/events/{id}?entered=1"), Default::default());
-        }
-    });
+    let error = crate::components::forms::rejected(submit);
     let late = event.past_deadline || s.status != EventStatus::Open;
     let challenges = StoredValue::new(event.challenges.clone());
     let results = StoredValue::new(results);
     let result_type = s.result_type;
     let sites = event.can_submit_for.clone();
-    let existing = move |challenge: i64| {
-        results.with_value(|r| {
-            r.results
-                .iter()
-                .find(|x| x.challenge_id == challenge && x.site == site.get())
-                .cloned()
-        })
+    let existing = {
+        let site = site.clone();
+        move |challenge: i64| {
+            results.with_value(|r| {
+                r.results
+                    .iter()
+                    .find(|x| x.challenge_id == challenge && x.site == site)
+                    .cloned()
+            })
+        }
     };
-    let has_existing =
-        move || results.with_value(|r| r.results.iter().any(|x| x.site == site.get()));
+    let has_existing = results.with_value(|r| r.results.iter().any(|x| x.site == site));
     view! {
         <Title text=format!("Enter results — {} {}", s.scheme_name, s.code) />
         <h1>{format!("{} — {}", s.scheme_name, s.code)}</h1>
@@ -97,25 +97,26 @@ fn EntryForms(
                 {format!("The deadline ({}) has passed or the event is closed: results entered now count as late (unacceptable in the event score) and need a reason.", s.deadline)}
             </p>
         })}
+        {(sites.len() > 1).then(|| view! {
+            <form method="get" class="form form--inline">
+                <div class="field">
+                    <label class="field__label" for="pt-site">"Site"</label>
+                    <select id="pt-site" name="site">
+                        {sites.iter().map(|c| view! { <option value=c.clone() selected=*c == site>{c.clone()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="button">"Show this site"</button>
+            </form>
+        })}
         <ActionForm action=submit attr:class="form form--entry">
             <input type="hidden" name="id" value=id />
-            <input type="hidden" name="form[replace]" prop:value=move || if has_existing() { "true" } else { "false" } />
-            {if sites.len() > 1 {
-                view! {
-                    <div class="field">
-                        <label class="field__label" for="pt-site">"Site"</label>
-                        <select id="pt-site" name="form[site]" on:change=move |ev| site.set(event_target_value(&ev))>
-                            {sites.iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
-                        </select>
-                    </div>
-                }.into_any()
-            } else {
-                view! { <p>"Site: "<strong>{sites[0].clone()}</strong></p><input type="hidden" name="form[site]" value=sites[0].clone() /> }.into_any()
-            }}
-            {move || has_existing().then(|| view! {
+            <input type="hidden" name="form[replace]" value=if has_existing { "true" } else { "false" } />
+            <p>"Site: "<strong>{site.clone()}</strong></p>
+            <input type="hidden" name="form[site]" value=site.clone() />
+            {has_existing.then(|| view! {
                 <p class="muted">"This site has entered results already: saving replaces them (the change is recorded)."</p>
             })}
-            {move || challenges.get_value().into_iter().enumerate().map(|(i, c)| {
+            {challenges.get_value().into_iter().enumerate().map(|(i, c)| {
                 let prior = existing(c.id);
                 view! { <SampleField i c prior result_type error /> }
             }).collect_view()}
@@ -123,7 +124,7 @@ fn EntryForms(
                 <div class="field">
                     <label class="field__label" for="pt-late">"Why are the results late?"</label>
                     <textarea id="pt-late" name="form[late_reason]" rows="2" required maxlength="1000"></textarea>
-                    {move || error.get().and_then(|e| e.field("late_reason")).map(|m| view! { <p class="field__error" role="alert">{m}</p> })}
+                    <FieldError error name="late_reason" />
                 </div>
             })}
             <FormError error />
@@ -153,12 +154,7 @@ fn SampleField(
     };
     let label = format!("{} — {}{unit}", c.code, c.analyte);
     let field_error = move |field: &'static str| {
-        move || {
-            error
-                .get()
-                .and_then(|e| e.field(&format!("results[{i}].{field}")))
-                .map(|m| view! { <p class="field__error" role="alert">{m}</p> })
-        }
+        view! { <FieldError error name=format!("results[{i}].{field}") /> }
     };
     let input = if !c.categories.is_empty() {
         let options = c.categories.clone();
@@ -207,8 +203,7 @@ fn SampleField(
 
 #[component]
 fn CsvImport(id: i64, late: bool, import: ServerAction<ImportPtResults>) -> impl IntoView {
-    let text = RwSignal::new(String::new());
-    let error = Signal::derive(move || import.value().get().and_then(Result::err));
+    let error = crate::components::forms::rejected(import);
     view! {
         <section class="panel" aria-labelledby="csv-import">
             <h2 id="csv-import">"Import from a CSV file"</h2>
@@ -216,12 +211,12 @@ fn CsvImport(id: i64, late: bool, import: ServerAction<ImportPtResults>) -> impl
                 "Download the "<a href=format!("/api/v1/pt/events/{id}/results/template.csv") download="pt-results.csv">"template"</a>
                 ", fill in the value column, then choose the file (or paste its contents). Every row is checked; with errors nothing is imported unless you choose to import the valid rows."
             </p>
-            <ActionForm action=import attr:class="form">
+            <ActionForm action=import attr:class="form" attr:data-report="import">
                 <input type="hidden" name="id" value=id />
-                <CsvFileField id="pt-csv-file" text />
+                <CsvFileField id="pt-csv-file".to_string() target="pt-csv".to_string() />
                 <div class="field">
                     <label class="field__label" for="pt-csv">"CSV contents"</label>
-                    <textarea id="pt-csv" name="csv" rows="6" required prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                    <textarea id="pt-csv" name="csv" rows="6" required></textarea>
                 </div>
                 <label class="checkbox"><input type="checkbox" name="valid_rows" value="true" />" Import the valid rows even if some are wrong"</label>
                 <label class="checkbox"><input type="checkbox" name="replace" value="true" />" Replace results already entered"</label>
@@ -236,25 +231,7 @@ fn CsvImport(id: i64, late: bool, import: ServerAction<ImportPtResults>) -> impl
                     {move || if import.pending().get() { "Checking…" } else { "Check and import" }}
                 </button>
             </ActionForm>
-            {move || import.value().get().and_then(Result::ok).map(|report| view! {
-                <div class=if report.applied { "notice" } else { "notice notice--warning" } role="status">
-                    <p>
-                        {if report.applied {
-                            format!("Imported {} of {} rows.", report.imported, report.rows)
-                        } else {
-                            format!("Nothing imported: {} row{} with errors.", report.errors.len(), if report.errors.len() == 1 { "" } else { "s" })
-                        }}
-                    </p>
-                    {(!report.errors.is_empty()).then(|| view! {
-                        <table class="table table--compact">
-                            <thead><tr><th scope="col">"Line"</th><th scope="col">"Column"</th><th scope="col">"Problem"</th></tr></thead>
-                            <tbody>
-                                {report.errors.into_iter().map(|e| view! { <tr><td>{e.line}</td><td>{e.column}</td><td>{e.message}</td></tr> }).collect_view()}
-                            </tbody>
-                        </table>
-                    })}
-                </div>
-            })}
+            <div class="import-report" data-report-slot=""></div>
         </section>
     }
 }

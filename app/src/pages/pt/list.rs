@@ -81,20 +81,20 @@ pub fn PtPage() -> impl IntoView {
                 <Form method="GET" action="" attr:class="toolbar">
                     <label class="field">
                         <span class="field__label">"Search"</span>
-                        <input type="search" name="q" placeholder="Scheme or round" prop:value=move || get("q").unwrap_or_default() />
+                        <input type="search" name="q" placeholder="Scheme or round" value=move || get("q").unwrap_or_default() />
                     </label>
                     <label class="field">
                         <span class="field__label">"Status"</span>
-                        <select name="status" prop:value=move || get("status").unwrap_or_default()>
-                            <option value="">"Any"</option>
-                            {EventStatus::ALL.iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+                        <select name="status">
+                            <option value="" selected={get("status").unwrap_or_default() == ""}>"Any"</option>
+                            {EventStatus::ALL.iter().map(|s| view! { <option value=s.as_str() selected={get("status").unwrap_or_default() == s.as_str()}>{s.label()}</option> }).collect_view()}
                         </select>
                     </label>
                     <label class="field">
                         <span class="field__label">"Site"</span>
-                        <input type="text" name="site" placeholder="KEN-NBO" size="9" prop:value=move || get("site").unwrap_or_default() />
+                        <input type="text" name="site" placeholder="KEN-NBO" size="9" value=move || get("site").unwrap_or_default() />
                     </label>
-                    <input type="hidden" name="scheme" prop:value=move || get("scheme").unwrap_or_default() />
+                    <input type="hidden" name="scheme" value=move || get("scheme").unwrap_or_default() />
                     <button type="submit" class="button">"Filter"</button>
                 </Form>
                 <Transition fallback=|| view! { <Loading label="Loading PT events…" /> }>

@@ -31,7 +31,7 @@ fn general(error: Signal<Option<AppError>>) -> Signal<Option<AppError>> {
 #[component]
 pub fn NewSchemePage() -> impl IntoView {
     let create = ServerAction::<CreatePtScheme>::new();
-    let error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let error = crate::components::forms::rejected(create);
     let sites = Resource::new(|| (), |_| list_sites());
     view! {
         <Title text="New PT scheme" />
@@ -112,7 +112,7 @@ pub fn NewEventPage() -> impl IntoView {
     };
     let preset = move || query.with(|q| q.get("scheme"));
     let create = ServerAction::<CreatePtEvent>::new();
-    let error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let error = crate::components::forms::rejected(create);
     let schemes = Resource::new(|| (), |_| list_pt_schemes());
     let row_error = move |i: usize, name: &'static str| {
         move || {
@@ -199,7 +199,7 @@ pub fn EditSchemePage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()));
     let save = ServerAction::<UpdatePtScheme>::new();
-    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let error = crate::components::forms::rejected(save);
     let data = Resource::new(id, |id| async move {
         let Some(id) = id else {
             return Err(AppError::NotFound("That is not a scheme id.".into()));

@@ -63,10 +63,10 @@ pub fn EventVerdictBadge(verdict: EventVerdict) -> impl IntoView {
     view! { <span class=class><span aria-hidden="true">{icon}" "</span>{verdict.label()}</span> }
 }
 
-/// A file picker that reads a chosen CSV file into `text` (the form's textarea); without
-/// JavaScript the textarea still takes pasted contents.
-#[component]
-pub fn CsvFileField(id: &'static str, text: RwSignal<String>) -> impl IntoView {
+/// A file picker that reads a chosen CSV file into the form's textarea (`target`, its id);
+/// without JavaScript the textarea still takes pasted contents.
+#[island]
+pub fn CsvFileField(id: String, target: String) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     let read_file = move |ev: leptos::ev::Event| {
         use leptos::wasm_bindgen::JsCast;
@@ -79,19 +79,25 @@ pub fn CsvFileField(id: &'static str, text: RwSignal<String>) -> impl IntoView {
         let Some(file) = input.files().and_then(|f| f.get(0)) else {
             return;
         };
+        let target = target.clone();
         leptos::task::spawn_local(async move {
             if let Ok(value) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
-                text.set(value.as_string().unwrap_or_default());
+                let textarea = document()
+                    .get_element_by_id(&target)
+                    .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlTextAreaElement>().ok());
+                if let Some(textarea) = textarea {
+                    textarea.set_value(&value.as_string().unwrap_or_default());
+                }
             }
         });
     };
     #[cfg(not(feature = "hydrate"))]
     let read_file = move |_ev: leptos::ev::Event| {
-        let _ = text;
+        let _ = &target;
     };
     view! {
         <div class="field">
-            <label class="field__label" for=id>"CSV file"</label>
+            <label class="field__label" for=id.clone()>"CSV file"</label>
             <input id=id type="file" accept=".csv,text/csv" on:change=read_file />
         </div>
     }

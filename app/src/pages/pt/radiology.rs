@@ -48,10 +48,10 @@ pub fn RadiologyQcPage() -> impl IntoView {
             <nav class="breadcrumbs" aria-label="Breadcrumb"><A href="/pt">"PT/EQA"</A></nav>
             <h1>"Radiology QC"</h1>
             <Form method="GET" action="" attr:class="toolbar">
-                <label class="field"><span class="field__label">"From"</span><input type="date" name="from" prop:value=move || get("from").unwrap_or_default() /></label>
-                <label class="field"><span class="field__label">"To"</span><input type="date" name="to" prop:value=move || get("to").unwrap_or_default() /></label>
-                <label class="field"><span class="field__label">"Region"</span><input type="text" name="region" size="5" placeholder="EHA" prop:value=move || get("region").unwrap_or_default() /></label>
-                <label class="field"><span class="field__label">"Site"</span><input type="text" name="site" size="9" placeholder="KEN-NBO" prop:value=move || get("site").unwrap_or_default() /></label>
+                <label class="field"><span class="field__label">"From"</span><input type="date" name="from" value=move || get("from").unwrap_or_default() /></label>
+                <label class="field"><span class="field__label">"To"</span><input type="date" name="to" value=move || get("to").unwrap_or_default() /></label>
+                <label class="field"><span class="field__label">"Region"</span><input type="text" name="region" size="5" placeholder="EHA" value=move || get("region").unwrap_or_default() /></label>
+                <label class="field"><span class="field__label">"Site"</span><input type="text" name="site" size="9" placeholder="KEN-NBO" value=move || get("site").unwrap_or_default() /></label>
                 <button type="submit" class="button">"Show"</button>
             </Form>
             <Transition fallback=|| view! { <Loading label="Computing QC metrics…" /> }>
@@ -87,7 +87,7 @@ pub fn RadiologyQcPage() -> impl IntoView {
 
 #[component]
 fn ThresholdsForm(thresholds: QcThresholds, save: ServerAction<SetQcThresholds>) -> impl IntoView {
-    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let error = crate::components::forms::rejected(save);
     view! {
         <details class="panel">
             <summary>"Flag thresholds"</summary>
@@ -104,33 +104,22 @@ fn ThresholdsForm(thresholds: QcThresholds, save: ServerAction<SetQcThresholds>)
 
 #[component]
 fn ReadsImport(import: ServerAction<ImportQcReads>) -> impl IntoView {
-    let text = RwSignal::new(String::new());
-    let error = Signal::derive(move || import.value().get().and_then(Result::err));
+    let error = crate::components::forms::rejected(import);
     view! {
         <section class="panel" aria-labelledby="reads-import">
             <h2 id="reads-import">"Record QC re-reads from CSV"</h2>
             <p>"Columns: "<code>"site,exam_id,reader,qc_reader,primary_class,qc_class,peer_score,image_quality,read_on"</code>" (classes normal, tb or other; peer score 1, 2a, 2b, 3a or 3b; image quality 1 to 4; dates as YYYY-MM-DD). Each site's quarter is then checked against the thresholds, and a flag with at least 20 reads opens a CAPA."</p>
-            <ActionForm action=import attr:class="form">
-                <CsvFileField id="reads-csv-file" text />
+            <ActionForm action=import attr:class="form" attr:data-report="import">
+                <CsvFileField id="reads-csv-file".to_string() target="reads-csv".to_string() />
                 <div class="field">
                     <label class="field__label" for="reads-csv">"CSV contents"</label>
-                    <textarea id="reads-csv" name="csv" rows="5" required prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                    <textarea id="reads-csv" name="csv" rows="5" required></textarea>
                 </div>
                 <label class="checkbox"><input type="checkbox" name="valid_rows" value="true" />" Record the valid rows even if some are wrong"</label>
                 <FormError error />
                 <button type="submit" class="button" disabled=move || import.pending().get()>"Check and record"</button>
             </ActionForm>
-            {move || import.value().get().and_then(Result::ok).map(|report| view! {
-                <div class=if report.applied { "notice" } else { "notice notice--warning" } role="status">
-                    <p>{if report.applied { format!("Recorded {} of {} reads.", report.imported, report.rows) } else { format!("Nothing recorded: {} problem{}.", report.errors.len(), if report.errors.len() == 1 { "" } else { "s" }) }}</p>
-                    {(!report.errors.is_empty()).then(|| view! {
-                        <table class="table table--compact">
-                            <thead><tr><th scope="col">"Line"</th><th scope="col">"Column"</th><th scope="col">"Problem"</th></tr></thead>
-                            <tbody>{report.errors.into_iter().map(|e| view! { <tr><td>{e.line}</td><td>{e.column}</td><td>{e.message}</td></tr> }).collect_view()}</tbody>
-                        </table>
-                    })}
-                </div>
-            })}
+            <div class="import-report" data-report-slot=""></div>
         </section>
     }
 }

@@ -2,7 +2,6 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::sites::list_sites;
@@ -15,35 +14,45 @@ pub fn SitesPage() -> impl IntoView {
     let query = use_query_map();
     let initial =
         query.with_untracked(|q| q.get("q").or_else(|| q.get("region")).unwrap_or_default());
-    let (filter, set_filter) = signal(initial);
+    let initial = StoredValue::new(initial);
     let sites = Resource::new(|| (), |_| list_sites());
 
     view! {
         <Title text="Sites" />
         <section class="page">
             <h1>"Sites"</h1>
-            <div class="toolbar">
-                <label class="field field--search">
-                    <span class="field__label">"Filter sites"</span>
-                    <input
-                        type="search"
-                        name="q"
-                        placeholder="Code, name, city, country or region"
-                        autocomplete="off"
-                        prop:value=filter
-                        on:input=move |ev| set_filter.set(event_target_value(&ev))
-                    />
-                </label>
-            </div>
             <Suspense fallback=|| view! { <Loading label="Loading sites…" /> }>
                 {move || Suspend::new(async move {
                     match sites.await {
-                        Ok(sites) => view! { <SiteRegister sites filter /> }.into_any(),
+                        Ok(sites) => view! { <SiteFinder sites initial=initial.get_value() /> }.into_any(),
                         Err(error) => view! { <ErrorPanel error /> }.into_any(),
                     }
                 })}
             </Suspense>
         </section>
+    }
+}
+
+/// The filter and the list it narrows as the user types: the one part of the page that runs
+/// in the browser.
+#[island]
+fn SiteFinder(sites: Vec<SiteSummary>, initial: String) -> impl IntoView {
+    let (filter, set_filter) = signal(initial);
+    view! {
+        <div class="toolbar">
+            <label class="field field--search">
+                <span class="field__label">"Filter sites"</span>
+                <input
+                    type="search"
+                    name="q"
+                    placeholder="Code, name, city, country or region"
+                    autocomplete="off"
+                    prop:value=filter
+                    on:input=move |ev| set_filter.set(event_target_value(&ev))
+                />
+            </label>
+        </div>
+        <SiteRegister sites filter />
     }
 }
 
@@ -133,11 +142,11 @@ fn SiteRow(site: SiteSummary) -> impl IntoView {
     let code = site.code.clone();
     view! {
         <li class="site-row" data-site=site.code>
-            <A href=href attr:class="site-row__link">
+            <a href=href class="site-row__link">
                 <span class="site-row__code">{code}</span>
                 <span class="site-row__name">{site.name.clone()}</span>
                 <span class="site-row__place">{format!("{}, {}", site.city, site.country)}</span>
-            </A>
+            </a>
             <ul class="badges" aria-label="Services">
                 {site
                     .services
