@@ -20,6 +20,7 @@ use crate::components::feedback::{ErrorPanel, Loading};
 use crate::error::AppError;
 use crate::model::audits::{
     stars, tally, Answer, AnswerConflict, AnswerInput, Audit, Evidence, ItemAnswer, TemplateItem,
+    TemplateSection,
 };
 
 #[component]
@@ -48,7 +49,7 @@ pub fn ConductPage() -> impl IntoView {
                                 <nav class="breadcrumbs" aria-label="Breadcrumb">
                                     <a href="/audits">"Audits"</a>" / "<a href=format!("/audits/{id}")>{format!("{} {}", s.site_code, s.planned_start)}</a>
                                 </nav>
-                                <Checklist audit user attached refused />
+                                <Checklist audit=ChecklistAudit::from(&audit) user attached refused />
                                 <p><a href=format!("/audits/{id}") class="button">"Back to the audit (findings, submit)"</a></p>
                             }.into_any()
                         }
@@ -423,18 +424,44 @@ fn settle(pending: &mut Vec<AnswerInput>, batch: &[AnswerInput], confirmed: &Has
     }
 }
 
+/// What the checklist needs of an audit. The island's props travel as JSON in the page and are
+/// read by code in the client, so they hold only what the checklist shows (the whole `Audit`,
+/// with its findings, score, report and flattened summary, had cost the client 14 KiB brotli).
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+struct ChecklistAudit {
+    id: i64,
+    site_name: String,
+    template_title: String,
+    sections: Vec<TemplateSection>,
+    answers: Vec<ItemAnswer>,
+    evidence: Vec<Evidence>,
+}
+
+impl From<&Audit> for ChecklistAudit {
+    fn from(audit: &Audit) -> Self {
+        ChecklistAudit {
+            id: audit.summary.id,
+            site_name: audit.summary.site_name.clone(),
+            template_title: audit.summary.template_title.clone(),
+            sections: audit.template.sections.clone(),
+            answers: audit.answers.clone(),
+            evidence: audit.evidence.clone(),
+        }
+    }
+}
+
 /// The checklist as the auditor works through it: the part of the page that runs in the
 /// browser (answers, the queue, clashes), handed the audit as the server rendered it.
 #[island]
 fn Checklist(
-    audit: Audit,
+    audit: ChecklistAudit,
     user: i64,
     /// The item evidence was just attached to.
     attached: Option<i64>,
     /// The item whose evidence was refused, and why.
     refused: Option<(i64, String)>,
 ) -> impl IntoView {
-    let id = audit.summary.id;
+    let id = audit.id;
     let sync = Sync {
         audit: id,
         user,
@@ -489,7 +516,6 @@ fn Checklist(
         });
     });
     let items: Vec<(i64, i64)> = audit
-        .template
         .sections
         .iter()
         .flat_map(|s| s.items.iter().map(|i| (i.id, i.weight)))
@@ -502,12 +528,11 @@ fn Checklist(
         )
     });
     let waiting = move || sync.pending.with(Vec::len);
-    let s = audit.summary.clone();
 
     view! {
         <header class="conduct-bar">
             <div>
-                <h1>{format!("{} — {}", s.site_name, s.template_title)}</h1>
+                <h1>{format!("{} — {}", audit.site_name, audit.template_title)}</h1>
                 <p class="muted">{move || {
                     let t = running.get();
                     format!("{} of {} items answered", t.answered, t.items)
@@ -561,7 +586,7 @@ fn Checklist(
                 </section>
             })
         }}
-        {audit.template.sections.iter().map(|section| {
+        {audit.sections.iter().map(|section| {
             let section_items: Vec<i64> = section.items.iter().map(|i| i.id).collect();
             let total = section_items.len();
             let done = move || section_items.iter().filter(|i| sync.shown(**i).is_some()).count();
