@@ -1,4 +1,5 @@
-//! The signed-in user as the pages see it: one resource, refreshed after signing in or out.
+//! The signed-in user as the server-rendered pages see it: one resource per request, and the
+//! sign-in and sign-out actions.
 
 use leptos::prelude::*;
 
@@ -13,8 +14,6 @@ pub struct Session {
     pub user: Resource<Result<Option<CurrentUser>, AppError>>,
     pub login: ServerAction<Login>,
     pub logout: ServerAction<Logout>,
-    /// Bumped when the user reads notifications, so the bell counts again.
-    pub notifications_changed: RwSignal<u64>,
 }
 
 impl Session {
@@ -30,7 +29,6 @@ impl Session {
             user,
             login,
             logout,
-            notifications_changed: RwSignal::new(0),
         };
         provide_context(session);
         session

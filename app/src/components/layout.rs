@@ -112,10 +112,9 @@ pub fn Layout(children: Children) -> impl IntoView {
 }
 
 /// The parent of every page that needs a signed-in user: redirects whoever may not see the
-/// page (see [`gate`]). The page itself (the `Outlet`) stays outside the reactive gate so that
-/// refreshing the session (after a password change, say) does not rebuild the page and lose
-/// its state. The server enforces the same rules on every data call, so a page rendered for a
-/// moment before a redirect shows nothing but a "please sign in" error.
+/// page (see [`gate`]) with a `303` before anything of the page is sent. The server enforces
+/// the same rules on every data call, so the page itself shows nothing but a "please sign in"
+/// error if it were ever rendered for such a visitor.
 #[component]
 pub fn RequireSignIn() -> impl IntoView {
     let session = use_session();

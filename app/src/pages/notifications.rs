@@ -40,12 +40,6 @@ pub fn NotificationsPage() -> impl IntoView {
         },
         |(query, ..)| list_notifications(query),
     );
-    // The bell in the header counts again after each change.
-    Effect::new(move |_| {
-        read.version().track();
-        read_all.version().track();
-        session.notifications_changed.update(|n| *n += 1);
-    });
     let error = Signal::derive(move || {
         read.value()
             .get()

@@ -23,12 +23,6 @@ pub fn PasswordPage() -> impl IntoView {
             .flatten()
             .is_some_and(|u| u.must_change_password)
     };
-    // Once changed, the session no longer needs to be forced here.
-    Effect::new(move |_| {
-        if matches!(result.get(), Some(Ok(_))) {
-            session.user.refetch();
-        }
-    });
 
     view! {
         <Title text="Change password" />
