@@ -126,6 +126,11 @@ pub fn hydrate() {
     use leptos::prelude::{document, set_timeout};
 
     console_error_panic_hook::set_once();
+    // Before any island: the conduct page's early-taps script steps aside from here on. The
+    // island script hydrates the islands in this same task, so no tap falls in between.
+    if let Some(body) = document().body() {
+        let _ = body.set_attribute("data-client", "");
+    }
     leptos::mount::hydrate_islands();
     client::forms::enhance();
     client::offline::start();

@@ -40,7 +40,7 @@ async function isSaved(page: Page, path: string): Promise<boolean> {
 async function answersOnServer(page: Page, auditPath: string) {
   const id = auditPath.split('/')[2];
   const audit = await (await page.request.get(`/api/v1/audits/${id}`)).json();
-  return audit.answers as { item_id: number; answer: string; revision: number }[];
+  return audit.answers as { item_id: number; answer: string; revision: number; notes: string }[];
 }
 
 test('the conduct page reopens offline, keeps answers across reloads and sends each once', async ({ page, context }, testInfo) => {
@@ -163,7 +163,7 @@ test('a signed-out visitor is sent to sign in by the server, before any client c
   await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
 });
 
-test('forms work before the client has started; the checklist waits for it, visibly', async ({ page }) => {
+test('forms work before the client has started; the checklist keeps taps, its notes wait visibly', async ({ page }) => {
   await page.route('**/*.wasm', (route) => route.abort());
   await page.goto('/login?next=%2Faudits%2Fnew');
   await page.getByLabel('Email').fill(QO);
@@ -189,12 +189,69 @@ test('forms work before the client has started; the checklist waits for it, visi
   await page.getByRole('button', { name: 'Start the audit' }).click();
   await expect(page).toHaveURL(/\/audits\/\d+\/conduct$/);
 
-  // The checklist needs the client: its buttons look and behave disabled under a bar.
-  const yes = page.locator('.checklist__item').first().getByRole('button', { name: 'Yes' });
-  await expect(yes).toHaveCSS('pointer-events', 'none');
+  // Without the client an answer is kept on the device and shown waiting; the notes need the
+  // client, and look and behave disabled under a bar that says so.
+  const first = page.locator('.checklist__item').first();
+  await first.getByRole('button', { name: 'Partial' }).click();
+  await expect(first.getByRole('button', { name: 'Partial' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('sync-status')).toHaveText('⟳ 1 answer waiting to be sent');
+  await expect(first.getByLabel('Notes')).toHaveCSS('pointer-events', 'none');
   const starting = await page.evaluate(() => getComputedStyle(document.body, '::after').content);
   expect(starting).toContain('Starting Attest');
+  expect(starting).toContain('kept here');
   await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
+
+  // Later, with the client: the kept answer is sent, once.
+  await page.unroute('**/*.wasm');
+  await page.reload();
+  await waitForHydration(page);
+  await expect(page.getByTestId('sync-status')).toHaveText('✓ All answers saved');
+  const answers = await answersOnServer(page, new URL(page.url()).pathname);
+  expect(answers.map((a) => [a.answer, a.revision])).toEqual([['partial', 1]]);
+});
+
+test.describe('a slow first load', () => {
+  // The held WebAssembly must come from the network: a service worker would serve it from its
+  // cache, out of the test's reach.
+  test.use({ serviceWorkers: 'block' });
+
+  test('answers tapped while the client is still loading are handed to it and sent once', async ({ page }, testInfo) => {
+    const path = await startAudit(page, testInfo.project.name === 'tablet' ? 'RWA-KGL' : 'LBN-BEY');
+    const items = page.locator('.checklist__item');
+    await items.nth(0).getByRole('button', { name: 'Yes' }).click();
+    await items.nth(0).getByLabel('Notes').fill('Master list on the wall, signed by the lead');
+    await items.nth(0).getByLabel('Notes').blur();
+    await expect(page.getByTestId('sync-status')).toHaveText('✓ All answers saved');
+
+    // The next visit on a slow link: the page is there, the client still on its way.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    await page.route('**/*.wasm', async (route) => { await held; await route.continue(); });
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await expect(page.locator('body')).toHaveAttribute('data-early-taps', '');
+    await expect(items.nth(0).getByLabel('Notes')).toHaveValue('Master list on the wall, signed by the lead');
+    await items.nth(0).getByRole('button', { name: 'No' }).click();
+    await items.nth(1).getByRole('button', { name: 'Yes' }).click();
+    await items.nth(1).getByRole('button', { name: 'N/A' }).click();
+    await expect(items.nth(1).getByRole('button', { name: 'N/A' })).toHaveAttribute('aria-pressed', 'true');
+    await expect(items.nth(1).getByRole('button', { name: 'Yes' })).toHaveAttribute('aria-pressed', 'false');
+    await expect(page.getByTestId('sync-status')).toHaveText('⟳ 2 answers waiting to be sent');
+    await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
+
+    // The client arrives: it takes the queue over and sends it, each answer once, notes kept.
+    release();
+    await waitForHydration(page);
+    await expect(page.getByTestId('sync-status')).toHaveText('✓ All answers saved');
+    await items.nth(2).getByRole('button', { name: 'Partial' }).click();
+    await expect(page.getByTestId('sync-status')).toHaveText('✓ All answers saved');
+    const answers = (await answersOnServer(page, path)).sort((a, b) => a.item_id - b.item_id);
+    const byItem = answers.map((a) => [a.answer, a.revision, a.notes]);
+    expect(byItem).toEqual([
+      ['no', 3, 'Master list on the wall, signed by the lead'],
+      ['not_applicable', 1, ''],
+      ['partial', 1, ''],
+    ]);
+  });
 });
 
 test('with the client, a refused form keeps what was typed and says why in place', async ({ page }) => {

@@ -50,6 +50,8 @@ pub fn ConductPage() -> impl IntoView {
                                     <a href="/audits">"Audits"</a>" / "<a href=format!("/audits/{id}")>{format!("{} {}", s.site_code, s.planned_start)}</a>
                                 </nav>
                                 <Checklist audit=ChecklistAudit::from(&audit) user attached refused />
+                                <p class="notice notice--warning" role="alert" data-early-problem hidden></p>
+                                <script nonce=leptos::nonce::use_nonce() inner_html=EARLY_TAPS></script>
                                 <p><a href=format!("/audits/{id}") class="button">"Back to the audit (findings, submit)"</a></p>
                             }.into_any()
                         }
@@ -71,6 +73,9 @@ pub fn ConductPage() -> impl IntoView {
         </section>
     }
 }
+
+/// Keeps answers tapped before the client has started (see the file for how it hands over).
+const EARLY_TAPS: &str = include_str!("early_taps.js");
 
 /// What the address says about the last evidence upload (a plain form post that came back):
 /// the item it was attached to, or the item and why it was refused.
@@ -530,7 +535,7 @@ fn Checklist(
     let waiting = move || sync.pending.with(Vec::len);
 
     view! {
-        <header class="conduct-bar">
+        <header class="conduct-bar" data-early-queue=queue::pending_key(user, id)>
             <div>
                 <h1>{format!("{} — {}", audit.site_name, audit.template_title)}</h1>
                 <p class="muted">{move || {
@@ -610,6 +615,12 @@ fn Checklist(
     }
 }
 
+/// A textarea's initial text, as markup. Given as a child, Leptos would render empty notes as
+/// one space; given as `inner_html`, it is written by the server and left alone by hydration.
+fn textarea_text(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;")
+}
+
 #[component]
 fn ChecklistItem(
     item: TemplateItem,
@@ -639,8 +650,11 @@ fn ChecklistItem(
     let current = move || sync.shown(item_id).map(|(a, _)| a);
     let choose = move |answer: Answer| sync.answer(item_id, answer, notes.get_untracked(), base());
     let label_id = format!("item-text-{item_id}");
+    // Rendered into the page too, for the answers tapped before the client starts.
+    let revision = base();
+    let saved_notes = notes.get_untracked();
     view! {
-        <li class="checklist__item" data-item=item_id id=format!("item-{item_id}")>
+        <li class="checklist__item" data-item=item_id data-revision=revision id=format!("item-{item_id}")>
             <p class="checklist__text" id=label_id.clone()>
                 {item.text.clone()}
                 <span class="checklist__meta">{format!(" · weight {}{}", item.weight, if item.clause.is_empty() { String::new() } else { format!(" · clause {}", item.clause) })}</span>
@@ -651,6 +665,7 @@ fn ChecklistItem(
                     <button
                         type="button"
                         class=format!("answer answer--{}", answer.as_str())
+                        data-answer=answer.as_str()
                         aria-pressed=move || (current() == Some(answer)).to_string()
                         on:click=move |_| choose(answer)
                     >{answer.label()}</button>
@@ -668,6 +683,7 @@ fn ChecklistItem(
                             sync.answer(item_id, answer, notes.get_untracked(), base());
                         }
                     }
+                    inner_html=textarea_text(&saved_notes)
                 ></textarea>
             </label>
             <div class="evidence">
@@ -692,5 +708,19 @@ fn ChecklistItem(
                 <a href=format!("/audits/{audit}?item={item_id}#findings-title") class="button button--quiet">"Raise a finding"</a>
             })}
         </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::textarea_text;
+
+    #[test]
+    fn notes_are_written_into_the_page_as_text_not_markup() {
+        assert_eq!(textarea_text(""), "");
+        assert_eq!(
+            textarea_text("pH < 7 & </textarea><script>"),
+            "pH &lt; 7 &amp; &lt;/textarea>&lt;script>"
+        );
     }
 }
