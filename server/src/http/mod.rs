@@ -5,14 +5,14 @@ mod health;
 mod redirects;
 mod security;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use app::backend::SharedBackend;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::routing::post;
 use axum::Router;
 use leptos::prelude::{provide_context, LeptosOptions};
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
@@ -37,6 +37,17 @@ pub struct AppState {
     pub outbox: Outbox,
 }
 
+/// The pages Leptos serves, worked out once per process. Working them out runs the whole app
+/// with resource loading suspended by a process-wide flag (leptos_server's
+/// `SuppressResourceLoad`), and a page that another server in the same process starts rendering
+/// at that moment waits for its data forever (leptos issue #4773). One server per process never
+/// overlaps the two; the integration tests start hundreds, two at a time, and hung about one
+/// run in six until the list was made once and shared.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
+}
+
 /// The whole application: health, static assets, the REST API, server-rendered pages and
 /// server functions.
 pub fn router(db: Db, auth: AuthSettings, jobs: Jobs, bundle: &ClientBundle) -> Router {
@@ -54,7 +65,7 @@ pub fn router(db: Db, auth: AuthSettings, jobs: Jobs, bundle: &ClientBundle) -> 
         state.signing.clone(),
         state.jobs.clone(),
     ));
-    let routes = generate_route_list(app::App);
+    let routes = page_routes();
     let shell_options = state.leptos_options.clone();
 
     Router::new()
