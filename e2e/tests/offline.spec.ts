@@ -230,11 +230,21 @@ test.describe('a slow first load', () => {
     await page.reload({ waitUntil: 'domcontentloaded' });
     await expect(page.locator('body')).toHaveAttribute('data-early-taps', '');
     await expect(items.nth(0).getByLabel('Notes')).toHaveValue('Master list on the wall, signed by the lead');
+
+    // Meanwhile the same auditor answers the second item in another tab: this page's copy is
+    // now behind, but the device knows the newer revision, so the early answer is no clash.
+    const other = await page.context().newPage();
+    await other.goto(path);
+    await waitForHydration(other);
+    await other.locator('.checklist__item').nth(1).getByRole('button', { name: 'Yes' }).click();
+    await expect(other.getByTestId('sync-status')).toHaveText('✓ All answers saved');
+    await other.close();
+
     await items.nth(0).getByRole('button', { name: 'No' }).click();
-    await items.nth(1).getByRole('button', { name: 'Yes' }).click();
+    await items.nth(1).getByRole('button', { name: 'Partial' }).click();
     await items.nth(1).getByRole('button', { name: 'N/A' }).click();
     await expect(items.nth(1).getByRole('button', { name: 'N/A' })).toHaveAttribute('aria-pressed', 'true');
-    await expect(items.nth(1).getByRole('button', { name: 'Yes' })).toHaveAttribute('aria-pressed', 'false');
+    await expect(items.nth(1).getByRole('button', { name: 'Partial' })).toHaveAttribute('aria-pressed', 'false');
     await expect(page.getByTestId('sync-status')).toHaveText('⟳ 2 answers waiting to be sent');
     await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
 
@@ -242,13 +252,14 @@ test.describe('a slow first load', () => {
     release();
     await waitForHydration(page);
     await expect(page.getByTestId('sync-status')).toHaveText('✓ All answers saved');
+    await expect(page.getByRole('heading', { name: 'Answers that clash' })).toHaveCount(0);
     await items.nth(2).getByRole('button', { name: 'Partial' }).click();
     await expect(page.getByTestId('sync-status')).toHaveText('✓ All answers saved');
     const answers = (await answersOnServer(page, path)).sort((a, b) => a.item_id - b.item_id);
     const byItem = answers.map((a) => [a.answer, a.revision, a.notes]);
     expect(byItem).toEqual([
       ['no', 3, 'Master list on the wall, signed by the lead'],
-      ['not_applicable', 1, ''],
+      ['not_applicable', 2, ''],
       ['partial', 1, ''],
     ]);
   });

@@ -35,6 +35,19 @@
     observer.disconnect();
   }).observe(document.body, { attributes: true, attributeFilter: ['data-client'] });
 
+  // A page reopened offline is the copy saved when it was last loaded; the answers the server
+  // confirmed since are kept beside the queue (`.confirmed`), and the newer revision is the one
+  // the auditor has seen.
+  const confirmedRevision = (id) => {
+    try {
+      const confirmed = JSON.parse(localStorage.getItem(key.replace(/\.pending$/, '.confirmed')) || '[]');
+      const answer = Array.isArray(confirmed) && confirmed.find((a) => a.item_id === id);
+      return answer ? Number(answer.revision) || 0 : 0;
+    } catch (_) {
+      return 0;
+    }
+  };
+
   const keep = (item, answer) => {
     let queue = [];
     try {
@@ -53,7 +66,7 @@
       item_id: id,
       answer,
       notes: notes ? notes.value : '',
-      base_revision: Number(item.getAttribute('data-revision') || 0),
+      base_revision: Math.max(Number(item.getAttribute('data-revision') || 0), confirmedRevision(id)),
     });
     try {
       localStorage.setItem(key, JSON.stringify(queue));
