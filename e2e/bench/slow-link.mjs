@@ -341,15 +341,21 @@ async function findAuditInProgress(context) {
 // ---------------------------------------------------------------------------------------------
 // One cold + warm measurement of one page
 
-async function measurePage(browser, base, target) {
+/** A fresh context (empty cache, the target's cookies, the probe) and a page on the slow link. */
+async function throttledPage(browser, base, target) {
   const context = await browser.newContext({ baseURL: base });
+  if (target.cookies.length) await context.addCookies(target.cookies);
+  await context.addInitScript(probe, HYDRATION_LIMIT_MS);
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', PROFILE);
+  return { context, page, cdp };
+}
+
+async function measurePage(browser, base, target) {
+  const { context, page, cdp } = await throttledPage(browser, base, target);
   try {
-    if (target.cookies.length) await context.addCookies(target.cookies);
-    await context.addInitScript(probe, HYDRATION_LIMIT_MS);
-    const page = await context.newPage();
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.emulateNetworkConditions', PROFILE);
     const network = new NetworkLog(cdp);
 
     const cold = await visit(page, network, base, target);
@@ -407,14 +413,8 @@ const TAPS = {
  */
 async function tapVisit(browser, base, target) {
   const tap = TAPS[target.tap];
-  const context = await browser.newContext({ baseURL: base });
+  const { context, page } = await throttledPage(browser, base, target);
   try {
-    if (target.cookies.length) await context.addCookies(target.cookies);
-    await context.addInitScript(probe, HYDRATION_LIMIT_MS);
-    const page = await context.newPage();
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.emulateNetworkConditions', PROFILE);
     const started = Date.now();
     await page.goto(base + target.path, { waitUntil: 'commit', timeout: LOAD_LIMIT_MS });
     const control = tap.control(page);
